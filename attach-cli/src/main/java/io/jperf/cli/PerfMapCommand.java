@@ -1,0 +1,83 @@
+package io.jperf.cli;
+
+import io.jperf.attach.Attacher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+
+/** jperf perfmap: Java symbols for external perf, in a JVM that is already running. */
+@Command(name = "perfmap", mixinStandardHelpOptions = true,
+        description = {"Keep /tmp/perf-PID.map current in a running JVM (and optionally write a jitdump),",
+                "so that perf report, perf script and perf top show Java method names."})
+final class PerfMapCommand implements Callable<Integer> {
+    @Option(names = "-p", paramLabel = "PID", required = true, description = "the JVM's process id")
+    long pid;
+
+    @Option(names = "--jitdump", description = "also write jit-PID.dump for perf inject --jit")
+    boolean jitdump;
+
+    @Option(names = "--jitdump-dir", paramLabel = "DIR",
+            description = "directory of the jitdump (default: $JITDUMPDIR or $HOME, under .debug/jit/)")
+    Path jitdumpDir;
+
+    @Option(names = "--dot", description = "dotted class names: java.lang.String.hashCode")
+    boolean dot;
+
+    @Option(names = "--sig", description = "method parameter types: java/lang/String.indexOf(int,int)")
+    boolean sig;
+
+    @Option(names = "--unfold", description = "split compiled code by inline chain: outer->inlined")
+    boolean unfold;
+
+    @Option(names = "--lines", description = "source file and line: java/lang/String.hashCode(String.java:1503)")
+    boolean lines;
+
+    @Option(names = "--ann", description = "frame kind suffixes _[j] compiled, _[i] inlined")
+    boolean ann;
+
+    @Override
+    public Integer call() throws Exception {
+        StringJoiner options = new StringJoiner(",");
+        options.add("perfmap");
+        addIf(options, jitdump, "jitdump");
+        if (jitdumpDir != null) {
+            options.add("jitdumpdir=" + jitdumpDir.toAbsolutePath());
+        }
+        addIf(options, dot, "dot");
+        addIf(options, sig, "sig");
+        addIf(options, unfold, "unfold");
+        addIf(options, lines, "lines");
+        addIf(options, ann, "ann");
+        Path map = Path.of("/tmp", "perf-" + pid + ".map");
+        FileTime before = Files.exists(map) ? Files.getLastModifiedTime(map) : null;
+        try {
+            Attacher.attach(pid, options.toString());
+        } catch (Attacher.AttachException e) {
+            System.err.println("jperf: " + e.getMessage());
+            return 1;
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(map) && !Files.getLastModifiedTime(map).equals(before)) {
+                System.out.println("jperf: Java symbols of JVM " + pid + " are in " + map
+                        + " and stay current while it runs");
+                return 0;
+            }
+            Thread.sleep(50);
+        }
+        System.err.println("jperf: the agent was loaded into JVM " + pid + " but " + map
+                + " did not appear within 10 s; the JVM's stderr has the reason (a line starting 'jperf: ')");
+        return 1;
+    }
+
+    private static void addIf(StringJoiner options, boolean set, String flag) {
+        if (set) {
+            options.add(flag);
+        }
+    }
+}

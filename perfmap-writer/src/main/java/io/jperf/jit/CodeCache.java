@@ -1,0 +1,256 @@
+package io.jperf.jit;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The JVM's code cache as jperf knows it: address ranges to code, versioned by CLOCK_MONOTONIC time so that an address
+ * reused after an unload resolves to the code that was there when a sample was taken.
+ *
+ * <p>Readers call {@link #lookup} or take a {@link Snapshot}: immutable sorted arrays, no locks, safe from any thread.
+ * One writer thread (the tracker's resolver) adds and removes code and publishes new snapshots.
+ */
+public final class CodeCache {
+    /** Load time of code that already existed when jperf first saw it. */
+    public static final long ALWAYS = Long.MIN_VALUE;
+    /** Unload time of live code. */
+    public static final long NEVER = Long.MAX_VALUE;
+
+    private static final Comparator<Entry> BY_START = Comparator.<Entry>comparingLong(e -> e.blob.start)
+            .thenComparingLong(e -> e.load);
+
+    private final long retainDeadNanos;
+    private final int maxDead;
+    private final TreeMap<Long, Entry> live = new TreeMap<>();
+    private final List<Entry> entries = new ArrayList<>();
+    private boolean unsorted;
+    private volatile Snapshot current = Snapshot.EMPTY;
+
+    private static final class Entry {
+        final CodeBlob blob;
+        final long load;
+        long unload = NEVER;
+
+        Entry(CodeBlob blob, long load) {
+            this.blob = blob;
+            this.load = load;
+        }
+    }
+
+    /**
+     * @param retainDeadNanos how long unloaded code stays resolvable for samples taken before its unload
+     * @param maxDead at most this many unloaded blobs are kept, the oldest unloads are forgotten first
+     */
+    public CodeCache(long retainDeadNanos, int maxDead) {
+        this.retainDeadNanos = retainDeadNanos;
+        this.maxDead = maxDead;
+    }
+
+    public Snapshot snapshot() {
+        return current;
+    }
+
+    /** The code at {@code pc} at {@code time}, or null. */
+    public CodeBlob lookup(long pc, long time) {
+        return current.lookup(pc, time);
+    }
+
+    /**
+     * Adds code. Live code it overlaps must have been freed without an unload event reaching us yet (or ever, for
+     * generated code): it ends at {@code observed}.
+     *
+     * @param load when the code appeared, {@link #ALWAYS} for code that predates jperf
+     * @param observed when jperf learnt of it
+     * @param displaced receives the blobs this addition ended
+     * @return false when the same code is already live (a replay of code we know)
+     */
+    boolean add(CodeBlob blob, long load, long observed, List<CodeBlob> displaced) {
+        Entry same = live.get(blob.start);
+        if (same != null && sameCode(same.blob, blob)) {
+            return false;
+        }
+        Map.Entry<Long, Entry> before = live.floorEntry(blob.start);
+        if (before != null && before.getValue().blob.end() > blob.start) {
+            end(before.getValue(), observed, displaced);
+        }
+        for (Entry e : new ArrayList<>(live.subMap(blob.start, true, blob.end(), false).values())) {
+            end(e, observed, displaced);
+        }
+        Entry added = new Entry(blob, load);
+        live.put(blob.start, added);
+        if (!entries.isEmpty() && BY_START.compare(entries.get(entries.size() - 1), added) > 0) {
+            unsorted = true;
+        }
+        entries.add(added);
+        return true;
+    }
+
+    private void end(Entry e, long time, List<CodeBlob> ended) {
+        live.remove(e.blob.start);
+        e.unload = Math.max(time, e.load == ALWAYS ? time : e.load);
+        ended.add(e.blob);
+    }
+
+    /** Ends the live code starting at {@code start}; returns it, or null when none is live there. */
+    CodeBlob remove(long start, long time) {
+        Entry e = live.remove(start);
+        if (e == null) {
+            return null;
+        }
+        e.unload = e.load == ALWAYS ? time : Math.max(time, e.load);
+        return e.blob;
+    }
+
+    /** Live blobs that appeared before {@code time}, by address: the candidates to prune after a replay. */
+    List<CodeBlob> liveLoadedBefore(long time) {
+        List<CodeBlob> blobs = new ArrayList<>();
+        for (Entry e : live.values()) {
+            if (e.load < time) {
+                blobs.add(e.blob);
+            }
+        }
+        return blobs;
+    }
+
+    /** Makes all changes so far visible to readers and forgets unloaded code older than the retention. */
+    Snapshot publish(long now, long asOf) {
+        if (unsorted) {
+            entries.sort(BY_START);
+            unsorted = false;
+        }
+        long forgetBefore = now - retainDeadNanos;
+        int dead = 0;
+        for (Entry e : entries) {
+            if (e.unload != NEVER) {
+                dead++;
+            }
+        }
+        if (dead > maxDead) {
+            long[] unloads = new long[dead];
+            int i = 0;
+            for (Entry e : entries) {
+                if (e.unload != NEVER) {
+                    unloads[i++] = e.unload;
+                }
+            }
+            Arrays.sort(unloads);
+            forgetBefore = Math.max(forgetBefore, unloads[dead - maxDead]);
+        }
+        final long cutoff = forgetBefore;
+        entries.removeIf(e -> e.unload != NEVER && e.unload < cutoff);
+        Snapshot s = new Snapshot(entries, asOf);
+        current = s;
+        return s;
+    }
+
+    private static boolean sameCode(CodeBlob a, CodeBlob b) {
+        if (a.size != b.size || a.getClass() != b.getClass()) {
+            return false;
+        }
+        if (a instanceof CompiledMethod) {
+            return ((CompiledMethod) a).method == ((CompiledMethod) b).method;
+        }
+        return ((GeneratedCode) a).name.equals(((GeneratedCode) b).name);
+    }
+
+    /** An immutable view of the code cache: sorted by start address, with load and unload times. */
+    public static final class Snapshot {
+        static final Snapshot EMPTY = new Snapshot(List.of(), ALWAYS);
+
+        private final long[] starts;
+        private final long[] ends;
+        private final long[] maxEnds;
+        private final long[] loads;
+        private final long[] unloads;
+        private final CodeBlob[] blobs;
+        private final long asOf;
+        private final int liveCount;
+
+        private Snapshot(List<Entry> sorted, long asOf) {
+            int n = sorted.size();
+            starts = new long[n];
+            ends = new long[n];
+            maxEnds = new long[n];
+            loads = new long[n];
+            unloads = new long[n];
+            blobs = new CodeBlob[n];
+            long maxEnd = Long.MIN_VALUE;
+            int liveBlobs = 0;
+            for (int i = 0; i < n; i++) {
+                Entry e = sorted.get(i);
+                starts[i] = e.blob.start;
+                ends[i] = e.blob.end();
+                maxEnd = Math.max(maxEnd, ends[i]);
+                maxEnds[i] = maxEnd;
+                loads[i] = e.load;
+                unloads[i] = e.unload;
+                blobs[i] = e.blob;
+                if (e.unload == NEVER) {
+                    liveBlobs++;
+                }
+            }
+            this.asOf = asOf;
+            this.liveCount = liveBlobs;
+        }
+
+        /**
+         * The code at {@code pc} at {@code time}, or null. When versions overlap (an unload not yet reported),
+         * the most recently loaded one wins. O(log n) plus the few versions that share the address.
+         */
+        public CodeBlob lookup(long pc, long time) {
+            int lo = 0;
+            int hi = starts.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (starts[mid] <= pc) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            CodeBlob best = null;
+            long bestLoad = 0;
+            for (int i = lo - 1; i >= 0 && maxEnds[i] > pc; i--) {
+                if (pc < ends[i] && loads[i] <= time && time < unloads[i] && (best == null || loads[i] > bestLoad)) {
+                    best = blobs[i];
+                    bestLoad = loads[i];
+                }
+            }
+            return best;
+        }
+
+        /** Blobs, live and recently unloaded, by start address. */
+        public int size() {
+            return blobs.length;
+        }
+
+        public CodeBlob blob(int i) {
+            return blobs[i];
+        }
+
+        public long loadTime(int i) {
+            return loads[i];
+        }
+
+        public long unloadTime(int i) {
+            return unloads[i];
+        }
+
+        public boolean isLive(int i) {
+            return unloads[i] == NEVER;
+        }
+
+        public int liveCount() {
+            return liveCount;
+        }
+
+        /** Time of the newest JIT event this snapshot reflects. */
+        public long asOf() {
+            return asOf;
+        }
+    }
+}

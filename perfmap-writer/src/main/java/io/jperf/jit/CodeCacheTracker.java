@@ -1,0 +1,400 @@
+package io.jperf.jit;
+
+import io.jperf.jvmti.InlineRecord;
+import io.jperf.jvmti.Jvmti;
+import io.jperf.jvmti.JvmtiException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps a {@link CodeCache} current from JVMTI code events and feeds {@link CodeListener}s.
+ *
+ * <p>Callbacks only copy ({@link CodeEventCollector}); a daemon resolver thread names the code, updates the cache,
+ * publishes snapshots at most every {@value #PUBLISH_MILLIS} ms and drives the listeners. Code compiled before jperf
+ * arrived is learnt by replaying (GenerateEvents) on a helper thread while the resolver keeps draining, so the queue
+ * stays short. If the queue ever overflows, events are dropped, counted, and the cache is rebuilt by another replay.
+ */
+public final class CodeCacheTracker {
+    private static final long PUBLISH_MILLIS = 100;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final int QUEUE_CAPACITY = 100_000;
+    private static final long RETAIN_DEAD_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final int MAX_DEAD = 50_000;
+
+    private final Jvmti jvmti;
+    private final Consumer<String> report;
+    private final CodeEventCollector collector = new CodeEventCollector(QUEUE_CAPACITY);
+    private final MethodTable methods;
+    private final CodeCache cache = new CodeCache(RETAIN_DEAD_NANOS, MAX_DEAD);
+    private final List<CodeListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<CodeListener> joining = new CopyOnWriteArrayList<>();
+    private final Thread resolver;
+    private volatile boolean running = true;
+
+    // Resolver-thread state.
+    private final List<CodeBlob> displaced = new ArrayList<>();
+    private boolean dirty;
+    private long lastPublish;
+    private long newestEvent = CodeCache.ALWAYS;
+    private CodeEvent carried;
+    private volatile long unresolved;
+    private boolean replayInFlight;
+    private boolean pruneAfterReplay;
+    private long replayStarted;
+    private final Set<Long> seenInReplay = new HashSet<>();
+    private List<CodeListener> replayAudience = List.of();
+
+    private CodeCacheTracker(Jvmti jvmti, Supplier<Class<?>[]> loadedClasses, Consumer<String> report) {
+        this.jvmti = jvmti;
+        this.report = report;
+        this.methods = new MethodTable(jvmti, loadedClasses);
+        this.resolver = new Thread(this::resolve, "jperf-jit-resolver");
+        resolver.setDaemon(true);
+    }
+
+    /**
+     * Creates a JVMTI environment, enables the code events and starts following the code cache, including the code
+     * that exists already.
+     *
+     * @param loadedClasses all loaded classes ({@code Instrumentation::getAllLoadedClasses})
+     * @param report receives one line per problem
+     * @param initial listeners that see the code from the start
+     */
+    public static CodeCacheTracker start(Supplier<Class<?>[]> loadedClasses, Consumer<String> report,
+            CodeListener... initial) throws JvmtiException {
+        Jvmti jvmti = Jvmti.create();
+        CodeCacheTracker tracker = new CodeCacheTracker(jvmti, loadedClasses, report);
+        for (CodeListener l : initial) {
+            tracker.addListener(l);
+        }
+        try {
+            jvmti.addCapabilities(Jvmti.CAN_GENERATE_COMPILED_METHOD_LOAD_EVENTS, Jvmti.CAN_GET_LINE_NUMBERS,
+                    Jvmti.CAN_GET_SOURCE_FILE_NAME);
+            tracker.collector.warmUp();
+            jvmti.setEventCallbacks(Map.of(
+                    Jvmti.EVENT_COMPILED_METHOD_LOAD, tracker.collector.onLoad,
+                    Jvmti.EVENT_COMPILED_METHOD_UNLOAD, tracker.collector.onUnload,
+                    Jvmti.EVENT_DYNAMIC_CODE_GENERATED, tracker.collector.onGenerated));
+            jvmti.setEventEnabled(Jvmti.EVENT_COMPILED_METHOD_LOAD, true);
+            jvmti.setEventEnabled(Jvmti.EVENT_COMPILED_METHOD_UNLOAD, true);
+            jvmti.setEventEnabled(Jvmti.EVENT_DYNAMIC_CODE_GENERATED, true);
+        } catch (JvmtiException | RuntimeException e) {
+            tracker.disableEvents();
+            jvmti.dispose();
+            throw e;
+        }
+        tracker.resolver.start();
+        return tracker;
+    }
+
+    public CodeCache cache() {
+        return cache;
+    }
+
+    /**
+     * Adds a listener. It learns the code that exists already through a replay addressed to it, so a jitdump started
+     * late still gets every method with its bytes.
+     */
+    public void addListener(CodeListener listener) {
+        if (listener.wantsCode()) {
+            collector.copyCode = true;
+        }
+        joining.add(listener);
+        LockSupport.unpark(resolver);
+    }
+
+    public void removeListener(CodeListener listener) {
+        listeners.remove(listener);
+        joining.remove(listener);
+        collector.copyCode = listeners.stream().anyMatch(CodeListener::wantsCode);
+    }
+
+    /** Counters for status lines and benchmarks. */
+    public Stats stats() {
+        CodeCache.Snapshot s = cache.snapshot();
+        LatencyHistogram t = collector.serviceTime;
+        return new Stats(collector.received(), collector.dropped(), collector.failed(), unresolved,
+                methods.rescans(), s.liveCount(), s.size(), t.count(), t.percentile(0.5), t.percentile(0.99), t.max());
+    }
+
+    /** Counters of the tracker; times in nanoseconds. */
+    public record Stats(long events, long dropped, long callbackFailures, long unresolvedMethods, long classRescans,
+            int liveBlobs, int retainedBlobs, long serviceEvents, long serviceP50, long serviceP99, long serviceMax) {
+    }
+
+    /**
+     * Stops the events, processes what is queued, lets listeners write their final state, and disposes the JVMTI
+     * environment. Safe to call from a shutdown hook.
+     */
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        disableEvents();
+        LockSupport.unpark(resolver);
+        try {
+            resolver.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!resolver.isAlive()) {
+            do {
+                methods.newPass();
+            } while (drain() > 0);
+            publish(System.nanoTime());
+            for (CodeListener l : listeners) {
+                guard(l, () -> l.close(cache.snapshot()));
+            }
+        }
+        jvmti.dispose();
+    }
+
+    private void disableEvents() {
+        try {
+            jvmti.setEventEnabled(Jvmti.EVENT_COMPILED_METHOD_LOAD, false);
+            jvmti.setEventEnabled(Jvmti.EVENT_COMPILED_METHOD_UNLOAD, false);
+            jvmti.setEventEnabled(Jvmti.EVENT_DYNAMIC_CODE_GENERATED, false);
+            jvmti.clearEventCallbacks();
+        } catch (JvmtiException e) {
+            report.accept("cannot disable JIT events: " + e.getMessage());
+        }
+    }
+
+    private void resolve() {
+        try {
+            if (joining.isEmpty()) {
+                startReplay(false);
+            }
+            while (running) {
+                methods.newPass();
+                admitJoiningListeners();
+                boolean busy = drain() > 0;
+                methods.purgeUnloaded();
+                if (!replayInFlight && collector.takeResyncRequest()) {
+                    report.accept("JIT event queue overflowed (" + collector.dropped()
+                            + " events dropped so far); re-reading the code cache");
+                    startReplay(true);
+                }
+                long now = System.nanoTime();
+                if (dirty && now - lastPublish >= TimeUnit.MILLISECONDS.toNanos(PUBLISH_MILLIS)) {
+                    publish(now);
+                }
+                CodeCache.Snapshot snapshot = cache.snapshot();
+                for (CodeListener l : listeners) {
+                    guard(l, () -> l.tick(snapshot, now));
+                }
+                if (!busy) {
+                    LockSupport.parkNanos(POLL_NANOS);
+                }
+            }
+        } catch (Throwable t) {
+            report.accept("JIT symbol resolver stopped: " + t);
+        }
+    }
+
+    private void admitJoiningListeners() {
+        if (joining.isEmpty() || replayInFlight) {
+            return;
+        }
+        List<CodeListener> fresh = new ArrayList<>(joining);
+        joining.removeAll(fresh);
+        listeners.addAll(fresh);
+        replayAudience = fresh;
+        startReplay(false);
+    }
+
+    private void startReplay(boolean prune) {
+        replayInFlight = true;
+        pruneAfterReplay = prune;
+        replayStarted = System.nanoTime();
+        seenInReplay.clear();
+        Thread replay = new Thread(() -> {
+            try {
+                collector.replaying = Thread.currentThread();
+                jvmti.generateEvents(Jvmti.EVENT_DYNAMIC_CODE_GENERATED);
+                jvmti.generateEvents(Jvmti.EVENT_COMPILED_METHOD_LOAD);
+            } catch (JvmtiException | RuntimeException e) {
+                report.accept("cannot replay the code compiled so far: " + e.getMessage());
+            } finally {
+                collector.replaying = null;
+                collector.mark(new CodeEvent(CodeEvent.REPLAY_END, System.nanoTime(), true, 0, 0, 0, null, null,
+                        null));
+                LockSupport.unpark(resolver);
+            }
+        }, "jperf-jit-replay");
+        replay.setDaemon(true);
+        replay.start();
+    }
+
+    /**
+     * Applies queued events in order. A load whose class appeared after this pass's rescan ends the pass and is
+     * retried first in the next one, after a fresh rescan; then it is named as unknown if its class is still missing.
+     */
+    private int drain() {
+        int n = 0;
+        if (carried != null) {
+            CodeEvent e = carried;
+            carried = null;
+            apply(e, true);
+            n++;
+        }
+        for (CodeEvent e; (e = collector.poll()) != null;) {
+            n++;
+            if (!apply(e, false)) {
+                carried = e;
+                break;
+            }
+        }
+        return n;
+    }
+
+    /** @return false when the event must wait for the next pass */
+    private boolean apply(CodeEvent e, boolean lastChance) {
+        newestEvent = Math.max(newestEvent, e.time);
+        switch (e.kind) {
+            case CodeEvent.LOAD:
+            case CodeEvent.GENERATED:
+                return e.address == 0 || e.size <= 0 || add(e, lastChance);
+            case CodeEvent.UNLOAD:
+                CodeBlob gone = e.address == 0 ? null : cache.remove(e.address, e.time);
+                if (gone != null) {
+                    dirty = true;
+                    for (CodeListener l : listeners) {
+                        guard(l, () -> l.unloaded(gone, e.time));
+                    }
+                }
+                break;
+            case CodeEvent.REPLAY_END:
+                finishReplay(e.time);
+                break;
+            default:
+                throw new IllegalStateException("event kind " + e.kind);
+        }
+        return true;
+    }
+
+    private boolean add(CodeEvent e, boolean lastChance) {
+        CodeBlob blob;
+        if (e.kind == CodeEvent.LOAD) {
+            MethodRef method = method(e.methodId, lastChance);
+            InlineTable inlining = method == null ? null : inlineTable(e, lastChance);
+            if (inlining == null) {
+                return false;
+            }
+            blob = new CompiledMethod(e.address, e.size, method, inlining);
+        } else {
+            blob = new GeneratedCode(e.address, e.size, e.name == null ? "[unnamed stub]" : e.name);
+        }
+        if (e.replayed) {
+            seenInReplay.add(e.address);
+        }
+        displaced.clear();
+        boolean fresh = cache.add(blob, e.replayed ? CodeCache.ALWAYS : e.time, e.time, displaced);
+        for (CodeBlob old : displaced) {
+            for (CodeListener l : listeners) {
+                guard(l, () -> l.unloaded(old, e.time));
+            }
+        }
+        List<CodeListener> audience = fresh ? listeners : e.replayed ? replayAudience : List.of();
+        if (fresh) {
+            dirty = true;
+        }
+        for (CodeListener l : audience) {
+            guard(l, () -> l.loaded(blob, e.time, e.replayed, l.wantsCode() ? e.code : null));
+        }
+        return true;
+    }
+
+    /** The method of an id; null to wait for the next pass, unless this is the last chance. */
+    private MethodRef method(long methodId, boolean lastChance) {
+        MethodRef m = methods.resolve(methodId);
+        if (m == null && !lastChance) {
+            return null;
+        }
+        if (m == null || m == MethodTable.UNKNOWN) {
+            unresolved++;
+            return MethodTable.UNKNOWN;
+        }
+        return m;
+    }
+
+    private InlineTable inlineTable(CodeEvent e, boolean lastChance) {
+        InlineRecord r = e.inlining;
+        int n = r.size();
+        if (n == 0) {
+            return InlineTable.NONE;
+        }
+        Integer[] order = new Integer[n];
+        boolean sorted = true;
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+            sorted &= i == 0 || r.pcs[i - 1] <= r.pcs[i];
+        }
+        if (!sorted) {
+            Arrays.sort(order, (a, b) -> Long.compare(r.pcs[a], r.pcs[b]));
+        }
+        int[] pcOffsets = new int[n];
+        int[] frameStart = new int[n + 1];
+        MethodRef[] frameMethods = new MethodRef[r.methods.length];
+        int[] bcis = new int[r.bcis.length];
+        int f = 0;
+        for (int i = 0; i < n; i++) {
+            int src = order[i];
+            pcOffsets[i] = (int) (r.pcs[src] - e.address);
+            frameStart[i] = f;
+            for (int k = r.frameStart[src]; k < r.frameStart[src + 1]; k++, f++) {
+                frameMethods[f] = method(r.methods[k], lastChance);
+                if (frameMethods[f] == null) {
+                    return null;
+                }
+                bcis[f] = r.bcis[k];
+            }
+        }
+        frameStart[n] = f;
+        return new InlineTable(pcOffsets, frameStart, frameMethods, bcis);
+    }
+
+    private void finishReplay(long time) {
+        if (pruneAfterReplay) {
+            for (CodeBlob blob : cache.liveLoadedBefore(replayStarted)) {
+                if (!seenInReplay.contains(blob.start) && blob instanceof CompiledMethod) {
+                    cache.remove(blob.start, replayStarted);
+                    dirty = true;
+                    for (CodeListener l : listeners) {
+                        guard(l, () -> l.unloaded(blob, time));
+                    }
+                }
+            }
+        }
+        seenInReplay.clear();
+        replayAudience = List.of();
+        replayInFlight = false;
+        dirty = true;
+    }
+
+    private void publish(long now) {
+        cache.publish(now, newestEvent);
+        lastPublish = now;
+        dirty = false;
+    }
+
+    private void guard(CodeListener l, Runnable call) {
+        try {
+            call.run();
+        } catch (Throwable t) {
+            listeners.remove(l);
+            report.accept(t.getMessage() == null ? t.toString() : t.getMessage());
+        }
+    }
+}

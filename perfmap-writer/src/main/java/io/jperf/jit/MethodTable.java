@@ -1,0 +1,160 @@
+package io.jperf.jit;
+
+import io.jperf.collect.LongMap;
+import io.jperf.jvmti.Jvmti;
+import io.jperf.jvmti.JvmtiException;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Supplier;
+
+/**
+ * jmethodID → {@link MethodRef}. The declaring class comes from a table built by asking JVMTI for the methods of each
+ * loaded {@code Class} object: a jclass that JVMTI hands back through an out-parameter is a local reference that dies
+ * with the call and later names another class (Pitfall 1). Classes are held weakly; when one is unloaded its
+ * jmethodIDs are forgotten, because HotSpot may reuse them for a later class.
+ *
+ * <p>Used by the tracker's resolver thread only.
+ */
+final class MethodTable {
+    /** Stands for a method whose class jperf could not find, or that was unloaded before it was resolved. */
+    static final MethodRef UNKNOWN = new MethodRef("", "[unknown]", "", null, new int[0]);
+
+    private final Jvmti jvmti;
+    private final Supplier<Class<?>[]> loadedClasses;
+    private final Map<Class<?>, ClassInfo> scanned = new WeakHashMap<>();
+    private final LongMap<ClassInfo> classOfMethod = new LongMap<>();
+    private final ReferenceQueue<Class<?>> unloadedClasses = new ReferenceQueue<>();
+    private boolean rescannedThisPass;
+    private long rescans;
+
+    MethodTable(Jvmti jvmti, Supplier<Class<?>[]> loadedClasses) {
+        this.jvmti = jvmti;
+        this.loadedClasses = loadedClasses;
+    }
+
+    private static final class ClassInfo extends WeakReference<Class<?>> {
+        final String name;
+        final long[] methodIds;
+        private LongMap<MethodRef> resolved;
+        private boolean sourceKnown;
+        private String sourceFile;
+
+        ClassInfo(Class<?> type, long[] methodIds, ReferenceQueue<Class<?>> queue) {
+            super(type, queue);
+            this.name = internalName(type);
+            this.methodIds = methodIds;
+        }
+
+        String sourceFile(Jvmti jvmti) throws JvmtiException {
+            if (!sourceKnown) {
+                Class<?> type = get();
+                sourceFile = type == null ? null : jvmti.sourceFileName(type);
+                sourceKnown = true;
+            }
+            return sourceFile;
+        }
+    }
+
+    /** {@code java/lang/String}; a hidden class {@code a.B$$Lambda/0x12} becomes {@code a/B$$Lambda.0x12}, as JVMTI spells it. */
+    static String internalName(Class<?> type) {
+        String name = type.getName();
+        if (type.isHidden()) {
+            int slash = name.lastIndexOf('/');
+            if (slash > 0) {
+                return name.substring(0, slash).replace('.', '/') + '.' + name.substring(slash + 1);
+            }
+        }
+        return name.replace('.', '/');
+    }
+
+    /** A new resolver pass begins: allow one more rescan of the loaded classes. */
+    void newPass() {
+        rescannedThisPass = false;
+    }
+
+    /**
+     * The method of a jmethodID. Rescans the loaded classes once per pass when the id is new.
+     *
+     * @return the method; {@link #UNKNOWN} when the id no longer names a method; null when its class was not found
+     *         (loaded after this pass's rescan: ask again in the next pass)
+     */
+    MethodRef resolve(long methodId) {
+        if (methodId == 0) {
+            return UNKNOWN;
+        }
+        ClassInfo owner = classOfMethod.get(methodId);
+        if ((owner == null || owner.get() == null) && !rescannedThisPass) {
+            rescan();
+            owner = classOfMethod.get(methodId);
+        }
+        if (owner == null || owner.get() == null) {
+            return null;
+        }
+        if (owner.resolved == null) {
+            owner.resolved = new LongMap<>();
+        }
+        MethodRef m = owner.resolved.get(methodId);
+        if (m != null) {
+            return m;
+        }
+        try {
+            String[] nameAndDescriptor = jvmti.methodName(methodId);
+            if (nameAndDescriptor == null) {
+                return UNKNOWN;
+            }
+            m = new MethodRef(owner.name, nameAndDescriptor[0], nameAndDescriptor[1], owner.sourceFile(jvmti),
+                    jvmti.lineNumberTable(methodId));
+        } catch (JvmtiException e) {
+            return UNKNOWN;
+        }
+        owner.resolved.put(methodId, m);
+        return m;
+    }
+
+    private void rescan() {
+        rescannedThisPass = true;
+        rescans++;
+        for (Class<?> type : loadedClasses.get()) {
+            if (type.isArray() || type.isPrimitive() || scanned.containsKey(type)) {
+                continue;
+            }
+            long[] ids;
+            try {
+                ids = jvmti.classMethods(type);
+            } catch (JvmtiException e) {
+                continue;
+            }
+            if (ids == null) {
+                continue; // not prepared yet: try again in a later rescan
+            }
+            ClassInfo info = new ClassInfo(type, ids, unloadedClasses);
+            scanned.put(type, info);
+            for (long id : ids) {
+                classOfMethod.put(id, info);
+            }
+        }
+    }
+
+    /** Forgets the jmethodIDs of classes that were unloaded. */
+    void purgeUnloaded() {
+        for (Object ref; (ref = unloadedClasses.poll()) != null;) {
+            ClassInfo info = (ClassInfo) ref;
+            for (long id : info.methodIds) {
+                if (classOfMethod.get(id) == info) {
+                    classOfMethod.remove(id);
+                }
+            }
+        }
+    }
+
+    long rescans() {
+        return rescans;
+    }
+
+    int knownMethods() {
+        return classOfMethod.size();
+    }
+}

@@ -1,0 +1,158 @@
+package io.jperf.perfmap;
+
+import io.jperf.files.SafeFile;
+import io.jperf.jit.CodeBlob;
+import io.jperf.jit.CodeCache;
+import io.jperf.jit.CodeListener;
+import io.jperf.jit.CompiledMethod;
+import io.jperf.jit.InlineTable;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Keeps {@code /tmp/perf-PID.map} equal to the live code cache: rewritten whole, atomically, at most every
+ * {@value #MIN_INTERVAL_MILLIS} ms after a change, and once more when the tracker stops. The file stays after the
+ * JVM exits so that {@code perf report} works afterwards.
+ */
+public final class PerfMapWriter implements CodeListener {
+    private static final long MIN_INTERVAL_MILLIS = 250;
+    private static final long RETRY_MILLIS = 10_000;
+
+    private final Path path;
+    private final NameStyle style;
+    private final Consumer<String> report;
+    private CodeCache.Snapshot written;
+    private long lastAttempt = Long.MIN_VALUE / 2;
+    private long interval = TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
+    private String lastError;
+    private long writes;
+
+    public PerfMapWriter(Path path, NameStyle style, Consumer<String> report) {
+        this.path = path;
+        this.style = style;
+        this.report = report;
+    }
+
+    /** Where perf looks for the symbols of process {@code pid}. */
+    public static Path defaultPath(long pid) {
+        return Path.of("/tmp", "perf-" + pid + ".map");
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long writes() {
+        return writes;
+    }
+
+    @Override
+    public void tick(CodeCache.Snapshot snapshot, long now) {
+        if (snapshot != written && now - lastAttempt >= interval) {
+            lastAttempt = now;
+            write(snapshot);
+        }
+    }
+
+    @Override
+    public void close(CodeCache.Snapshot snapshot) {
+        if (snapshot != written) {
+            write(snapshot);
+        }
+    }
+
+    private void write(CodeCache.Snapshot snapshot) {
+        try {
+            SafeFile.replace(path, out -> {
+                Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+                writeTo(snapshot, w);
+                w.flush();
+            });
+            written = snapshot;
+            writes++;
+            interval = TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
+            lastError = null;
+        } catch (IOException | RuntimeException e) {
+            interval = TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);
+            String message = "cannot write Java symbols to " + path + ": " + describe(e);
+            if (!message.equals(lastError)) {
+                lastError = message;
+                report.accept(message);
+            }
+        }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied on " + e.getMessage() + "; the JVM's user needs write access to "
+                    + "/tmp (check its mode, normally drwxrwxrwt)";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such directory: " + e.getMessage();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** Writes the live code as perf map lines ({@code START SIZE NAME}, hex), by address. */
+    void writeTo(CodeCache.Snapshot snapshot, Writer w) throws IOException {
+        for (int i = 0; i < snapshot.size(); i++) {
+            if (!snapshot.isLive(i)) {
+                continue;
+            }
+            CodeBlob blob = snapshot.blob(i);
+            if (style.unfold() && blob instanceof CompiledMethod && ((CompiledMethod) blob).inlining.size() > 0) {
+                writeUnfolded((CompiledMethod) blob, w);
+            } else {
+                line(w, blob.start, blob.size, style.blob(blob));
+            }
+        }
+    }
+
+    /**
+     * One line per run of code with the same inline chain: an instruction belongs to the first recorded PC at or
+     * after it, and code past the last recorded PC to the compiled method alone.
+     */
+    private void writeUnfolded(CompiledMethod cm, Writer w) throws IOException {
+        InlineTable t = cm.inlining;
+        long runStart = 0;
+        long runEnd = 0;
+        String runName = null;
+        for (int scope = 0; scope < t.size(); scope++) {
+            long end = Math.min(cm.size, (long) t.pcOffset(scope) + 1);
+            if (end <= runEnd) {
+                continue;
+            }
+            String name = style.chain(cm, scope);
+            if (!name.equals(runName)) {
+                if (runName != null) {
+                    line(w, cm.start + runStart, runEnd - runStart, runName);
+                }
+                runStart = runEnd;
+                runName = name;
+            }
+            runEnd = end;
+        }
+        if (runName != null) {
+            line(w, cm.start + runStart, runEnd - runStart, runName);
+        }
+        if (runEnd < cm.size) {
+            line(w, cm.start + runEnd, cm.size - runEnd, style.blob(cm));
+        }
+    }
+
+    private static void line(Writer w, long start, long size, String name) throws IOException {
+        w.write(Long.toHexString(start));
+        w.write(' ');
+        w.write(Long.toHexString(size));
+        w.write(' ');
+        w.write(name);
+        w.write('\n');
+    }
+}

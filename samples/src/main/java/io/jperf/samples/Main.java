@@ -1,0 +1,108 @@
+package io.jperf.samples;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Workloads whose behaviour is known, for demos, tests and benchmarks:
+ * {@code java -jar jperf-samples.jar NAME SECONDS [ARG]}. Each prints one result line when done.
+ */
+public final class Main {
+    private static final Map<String, String> WORKLOADS = new TreeMap<>();
+
+    static {
+        WORKLOADS.put("hotloop", "pure-Java hot loop (thread hot-loop) with an inlined helper");
+        WORKLOADS.put("zlib", "java.util.zip compression (thread zlib)");
+        WORKLOADS.put("devnull", "small unbuffered writes to /dev/null (thread syscall)");
+        WORKLOADS.put("mixed", "hotloop + zlib + devnull at once, one thread each");
+        WORKLOADS.put("threads", "ARG threads (default 100) doing short bursts of work");
+        WORKLOADS.put("churn", "heavy compilation and class unloading: fresh classes compiled and dropped");
+        WORKLOADS.put("bigcode", "compile ARG classes (default 2500) of 5 methods and keep them: a big code cache");
+        WORKLOADS.put("idle", "sleep: a target to attach to");
+        WORKLOADS.put("hello", "print hello and exit (start-up cost)");
+        WORKLOADS.put("jna", "use the application's own JNA (must be on the class path) all along");
+    }
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || !WORKLOADS.containsKey(args[0])) {
+            System.err.println("usage: java -jar jperf-samples.jar NAME [SECONDS [ARG]]");
+            WORKLOADS.forEach((k, v) -> System.err.printf("  %-8s %s%n", k, v));
+            System.exit(2);
+        }
+        String name = args[0];
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 10;
+        String arg = args.length > 2 ? args[2] : null;
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        System.out.println("samples: " + name + " running in " + ProcessHandle.current().pid());
+        System.out.flush();
+        switch (name) {
+            case "hotloop":
+                run(deadline, Workloads.hotLoop());
+                break;
+            case "zlib":
+                run(deadline, Workloads.zlib());
+                break;
+            case "devnull":
+                run(deadline, Workloads.devNull());
+                break;
+            case "mixed":
+                run(deadline, Workloads.hotLoop(), Workloads.zlib(), Workloads.devNull());
+                break;
+            case "threads":
+                List<Workloads.Workload> many = new ArrayList<>();
+                int n = arg == null ? 100 : Integer.parseInt(arg);
+                for (int i = 0; i < n; i++) {
+                    many.add(Workloads.burst(i));
+                }
+                run(deadline, many.toArray(new Workloads.Workload[0]));
+                break;
+            case "churn":
+                Churn.churn(deadline);
+                break;
+            case "bigcode":
+                Churn.bigCode(arg == null ? 2500 : Integer.parseInt(arg), deadline);
+                break;
+            case "idle":
+                Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+                System.out.println("idle: done");
+                break;
+            case "hello":
+                System.out.println("hello");
+                break;
+            case "jna":
+                AppJna.run(deadline);
+                break;
+            default:
+                throw new IllegalStateException(name);
+        }
+    }
+
+    private static void run(long deadline, Workloads.Workload... workloads) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (Workloads.Workload w : workloads) {
+            Thread t = new Thread(() -> w.runUntil(deadline), w.threadName());
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (Workloads.Workload w : workloads) {
+            if (workloads.length <= 3) {
+                System.out.println(w.threadName() + ": " + w.operations() + " operations");
+            }
+        }
+        if (workloads.length > 3) {
+            long total = 0;
+            for (Workloads.Workload w : workloads) {
+                total += w.operations();
+            }
+            System.out.println("threads: " + workloads.length + " threads, " + total + " operations");
+        }
+    }
+}
