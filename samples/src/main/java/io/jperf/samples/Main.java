@@ -80,6 +80,17 @@ public final class Main {
             default:
                 throw new IllegalStateException(name);
         }
+        linger();
+    }
+
+    /** {@code -Dsamples.linger=SECONDS} keeps the JVM alive, idle, after the workload: to compare state at the end. */
+    private static void linger() throws InterruptedException {
+        double seconds = Double.parseDouble(System.getProperty("samples.linger", "0"));
+        if (seconds > 0) {
+            System.out.println("samples: lingering");
+            System.out.flush();
+            Thread.sleep((long) (seconds * 1000));
+        }
     }
 
     private static void run(long deadline, Workloads.Workload... workloads) throws InterruptedException {
