@@ -1,6 +1,6 @@
 package io.jperf.collect;
 
-import java.util.function.LongPredicate;
+import java.util.function.Consumer;
 
 /**
  * An open-addressing map from {@code long} keys (jmethodIDs, addresses) to objects: no boxing, linear probing.
@@ -84,14 +84,12 @@ public final class LongMap<V> {
         }
     }
 
-    /** Removes every entry whose key matches. */
-    public void removeIf(LongPredicate matches) {
+    /** Calls {@code action} with every value. */
+    @SuppressWarnings("unchecked")
+    public void forEachValue(Consumer<? super V> action) {
         for (int i = 0; i < keys.length; i++) {
-            long k = keys[i];
-            if (k != EMPTY && k != REMOVED && matches.test(k)) {
-                keys[i] = REMOVED;
-                values[i] = null;
-                size--;
+            if (keys[i] != EMPTY && keys[i] != REMOVED) {
+                action.accept((V) values[i]);
             }
         }
     }

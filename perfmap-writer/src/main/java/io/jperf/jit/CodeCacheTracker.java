@@ -180,7 +180,7 @@ public final class CodeCacheTracker {
                 methods.newPass();
                 admitJoiningListeners();
                 boolean busy = drain() > 0;
-                methods.purgeUnloaded();
+                endCodeOfUnloadedClasses(methods.purgeUnloaded());
                 if (!replayInFlight && collector.takeResyncRequest()) {
                     report.accept("JIT event queue overflowed (" + collector.dropped()
                             + " events dropped so far); re-reading the code cache");
@@ -363,6 +363,26 @@ public final class CodeCacheTracker {
         }
         frameStart[n] = f;
         return new InlineTable(pcOffsets, frameStart, frameMethods, bcis);
+    }
+
+    /**
+     * Code cannot outlive the classes of its methods: when a class is gone, so is all code compiled from or inlining
+     * its methods, whether or not its unload event reached us.
+     */
+    private void endCodeOfUnloadedClasses(Set<MethodRef> gone) {
+        if (gone.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (CodeBlob blob : cache.liveLoadedBefore(CodeCache.NEVER)) {
+            if (blob instanceof CompiledMethod && ((CompiledMethod) blob).refersToAny(gone)) {
+                cache.remove(blob.start, now);
+                dirty = true;
+                for (CodeListener l : listeners) {
+                    guard(l, () -> l.unloaded(blob, now));
+                }
+            }
+        }
     }
 
     private void finishReplay(long time) {

@@ -1,5 +1,7 @@
 package io.jperf.jit;
 
+import java.util.Set;
+
 /** JIT-compiled code of one Java method, with the methods inlined into it. */
 public final class CompiledMethod extends CodeBlob {
     public final MethodRef method;
@@ -9,6 +11,11 @@ public final class CompiledMethod extends CodeBlob {
         super(start, size);
         this.method = method;
         this.inlining = inlining;
+    }
+
+    /** Whether this code runs any of these methods, compiled or inlined. */
+    public boolean refersToAny(Set<MethodRef> methods) {
+        return methods.contains(method) || inlining.refersToAny(methods);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.jperf.jit;
 
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * The scopes of one compiled method: for each PC the JVM recorded (calls, safepoints), the chain of Java frames
@@ -63,8 +64,12 @@ public final class InlineTable {
         return method(scope, level).lineAt(bci(scope, level));
     }
 
-    /** Whether any scope has a method inlined into the compiled one. */
-    public boolean hasInlining() {
-        return frameStart[frameStart.length - 1] > pcOffsets.length;
+    boolean refersToAny(Set<MethodRef> set) {
+        for (MethodRef m : methods) {
+            if (set.contains(m)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

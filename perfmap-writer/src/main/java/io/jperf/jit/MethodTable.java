@@ -6,7 +6,10 @@ import io.jperf.jvmti.JvmtiException;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.function.Supplier;
 
@@ -138,16 +141,25 @@ final class MethodTable {
         }
     }
 
-    /** Forgets the jmethodIDs of classes that were unloaded. */
-    void purgeUnloaded() {
+    /**
+     * Forgets the jmethodIDs of classes that were unloaded.
+     *
+     * @return the methods of those classes that were resolved, by identity
+     */
+    Set<MethodRef> purgeUnloaded() {
+        Set<MethodRef> gone = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Object ref; (ref = unloadedClasses.poll()) != null;) {
             ClassInfo info = (ClassInfo) ref;
+            if (info.resolved != null) {
+                info.resolved.forEachValue(gone::add);
+            }
             for (long id : info.methodIds) {
                 if (classOfMethod.get(id) == info) {
                     classOfMethod.remove(id);
                 }
             }
         }
+        return gone;
     }
 
     long rescans() {
