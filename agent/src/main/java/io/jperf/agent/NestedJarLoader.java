@@ -8,6 +8,7 @@ import java.net.URLConnection;
 import java.net.URLStreamHandler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
@@ -157,14 +158,24 @@ final class NestedJarLoader extends ClassLoader {
         return defineClass(name, bytes, 0, bytes.length, domain);
     }
 
+    /**
+     * Native libraries come as files from {@link NativeLibraryCache} when possible: JNA loads a file URL in place,
+     * where it would otherwise unpack the library to a temporary file and delete it once loaded.
+     */
     @Override
     protected URL findResource(String name) {
         if (!entries.containsKey(name)) {
             return null;
         }
         try {
+            if (name.endsWith(".so")) {
+                Path file = NativeLibraryCache.file(name, read(name));
+                if (file != null) {
+                    return file.toUri().toURL();
+                }
+            }
             return new URL("jperf-core", "", -1, "/" + name, handler);
-        } catch (java.net.MalformedURLException e) {
+        } catch (IOException e) {
             return null;
         }
     }

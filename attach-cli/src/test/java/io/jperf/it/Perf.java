@@ -27,10 +27,20 @@ public final class Perf {
     /** {@code perf record -g ARGS -p PID -o OUT -- sleep SECONDS}. */
     public static void record(long pid, double seconds, Path out, String... args)
             throws IOException, InterruptedException {
+        Proc.run(Duration.ofSeconds((long) seconds + 60), recordCommand(pid, seconds, out, args)).assertOk();
+    }
+
+    /** The same, in the background: for recording across an attach. */
+    public static Process startRecording(long pid, double seconds, Path out, String... args) throws IOException {
+        return new ProcessBuilder(recordCommand(pid, seconds, out, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static List<String> recordCommand(long pid, double seconds, Path out, String... args) {
         List<String> cmd = new ArrayList<>(List.of("perf", "record", "-q", "-g"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("-p", Long.toString(pid), "-o", out.toString(), "--", "sleep", Double.toString(seconds)));
-        Proc.run(Duration.ofSeconds((long) seconds + 60), cmd).assertOk();
+        return cmd;
     }
 
     /** One sample of {@code perf script}: thread and frames, leaf first. */

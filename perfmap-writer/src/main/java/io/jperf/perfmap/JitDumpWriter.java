@@ -149,33 +149,38 @@ public final class JitDumpWriter implements CodeListener {
 
     /**
      * One entry per recorded PC: the innermost frame's file and line, starting where the previous PC's code ended
-     * (HotSpot records the PC after a call or at a poll, so code up to and including a PC belongs to it).
+     * (HotSpot records the PC after a call or at a poll, so code up to and including a PC belongs to it). perf ends
+     * the line table at the last entry, so a last entry at the end of the code closes the final range.
      */
     private void writeDebugInfo(CompiledMethod cm, long timestamp) throws IOException {
         InlineTable t = cm.inlining;
         int n = 0;
         int size = RECORD_HEADER + 16;
         byte[][] names = new byte[t.size()][];
+        int last = -1;
         for (int s = 0; s < t.size(); s++) {
             MethodRef m = t.method(s, 0);
-            if (m.sourcePath() != null && t.line(s, 0) > 0) {
+            if (m.sourcePath() != null && t.line(s, 0) > 0 && (s == 0 || t.pcOffset(s - 1) + 1 < cm.size)) {
                 names[s] = (m.sourcePath() + '\0').getBytes(StandardCharsets.UTF_8);
                 size += 16 + names[s].length;
                 n++;
+                last = s;
             }
         }
         if (n == 0) {
             return;
         }
+        size += 16 + names[last].length;
         int padded = (size + 7) & ~7;
         reserve(padded);
-        buffer.putInt(DEBUG_INFO).putInt(padded).putLong(timestamp).putLong(cm.start).putLong(n);
+        buffer.putInt(DEBUG_INFO).putInt(padded).putLong(timestamp).putLong(cm.start).putLong(n + 1);
         for (int s = 0; s < t.size(); s++) {
             if (names[s] != null) {
-                long from = s == 0 ? 0 : Math.min(cm.size - 1L, t.pcOffset(s - 1) + 1L);
+                long from = s == 0 ? 0 : t.pcOffset(s - 1) + 1L;
                 buffer.putLong(cm.start + from).putInt(t.line(s, 0)).putInt(0).put(names[s]);
             }
         }
+        buffer.putLong(cm.end()).putInt(t.line(last, 0)).putInt(0).put(names[last]);
         for (int i = size; i < padded; i++) {
             buffer.put((byte) 0);
         }

@@ -1,0 +1,91 @@
+package io.jperf.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * Native libraries of the nested jar (JNA's libjnidispatch) as files in a private cache directory, named by their
+ * content hash. Loaded from there they stay on disk, so perf can read their symbols (an unpacked-and-deleted library
+ * makes {@code perf report --sort srcline} fail), and every JVM of the user shares one copy instead of unpacking its
+ * own. Directories are the user's own: ~/.cache/jperf, else a 0700 /tmp/jperf-UID that must belong to this user.
+ */
+final class NativeLibraryCache {
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
+
+    private NativeLibraryCache() {
+    }
+
+    /** The library as a verified file, or null when no private directory is usable (the caller then serves bytes). */
+    static Path file(String resourceName, byte[] bytes) {
+        String hash = sha256(bytes);
+        String fileName = resourceName.substring(resourceName.lastIndexOf('/') + 1);
+        String home = System.getProperty("user.home");
+        Path file = home == null ? null : store(Path.of(home, ".cache", "jperf", "native"), hash, fileName, bytes);
+        if (file == null) {
+            Path tmp = privateTmp();
+            file = tmp == null ? null : store(tmp.resolve("native"), hash, fileName, bytes);
+        }
+        return file;
+    }
+
+    private static Path store(Path root, String hash, String fileName, byte[] bytes) {
+        try {
+            Path dir = root.resolve(hash);
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+            Path file = dir.resolve(fileName);
+            if (!sameContent(file, hash)) {
+                Path temp = Files.createTempFile(dir, fileName, ".tmp");
+                Files.write(temp, bytes);
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return sameContent(file, hash) ? file : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** java.io.tmpdir/jperf-UID, created 0700 if absent; null unless it is a real directory of this uid alone. */
+    private static Path privateTmp() {
+        try {
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            Path dir = Path.of(System.getProperty("java.io.tmpdir", "/tmp"), "jperf-" + uid);
+            return ownedPrivateDir(dir, uid) ? dir : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean ownedPrivateDir(Path dir, Object uid) throws IOException {
+        if (Files.notExists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // Checked below like any existing one.
+            }
+        }
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                && uid.equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                && Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(PRIVATE);
+    }
+
+    private static boolean sameContent(Path file, String hash) throws IOException {
+        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && hash.equals(sha256(Files.readAllBytes(file)));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
