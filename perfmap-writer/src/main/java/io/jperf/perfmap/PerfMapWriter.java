@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -89,13 +91,17 @@ public final class PerfMapWriter implements CodeListener {
         }
     }
 
+    /** The reason without temporary file names, so that a retry failing the same way says nothing new. */
     private static String describe(Exception e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied on " + e.getMessage() + "; the JVM's user needs write access to "
-                    + "/tmp (check its mode, normally drwxrwxrwt)";
+        if (e instanceof SafeFile.RefusedException) {
+            return e.getMessage();
         }
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such directory: " + e.getMessage();
+        if (e instanceof FileSystemException) {
+            String reason = ((FileSystemException) e).getReason();
+            if (e instanceof AccessDeniedException || reason == null) {
+                reason = "permission denied";
+            }
+            return reason + "; perf reads Java symbols only from /tmp: the JVM's user must be able to write there";
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }

@@ -1,0 +1,97 @@
+package io.jperf.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Bad options and hostile or unwritable /tmp: one jperf line that says what to do, and the application runs on. */
+class BadInputIT {
+    private static final Jdks.Jdk JDK = Jdks.current();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"perfmap,bogus", "perfmap,dot=3", "perfmap,jitdumpdir=", "perfmap,,=x"})
+    void badAgentOptionsSayOneLineAndTheApplicationRuns(String options) throws Exception {
+        try (Target t = Target.with(JDK).agent(options).start("hotloop", 1)) {
+            assertEquals(0, t.waitFor(Duration.ofSeconds(60)));
+            List<String> lines = jperfLines(t.stderr());
+            assertEquals(1, lines.size(), "expected one jperf line, got: " + t.stderr());
+            assertTrue(lines.get(0).contains("option"), lines.get(0));
+            assertTrue(t.stdout().contains("hot-loop: "), "the application did not finish its work");
+        }
+    }
+
+    @Test
+    void unwritableJitdumpDirectorySaysOneLine() throws Exception {
+        try (Target t = Target.with(JDK).agent("jitdump,jitdumpdir=/proc").start("hotloop", 1)) {
+            assertEquals(0, t.waitFor(Duration.ofSeconds(60)));
+            List<String> lines = jperfLines(t.stderr());
+            assertEquals(1, lines.size(), t.stderr());
+            assertTrue(lines.get(0).startsWith("jperf: cannot write a jitdump: ") && lines.get(0).contains("jitdumpdir"),
+                    lines.get(0));
+            assertTrue(t.stdout().contains("hot-loop: "));
+        }
+    }
+
+    /** A link planted where the map goes is neither followed nor replaced, and the file it points at is intact. */
+    @Test
+    void plantedSymlinkIsRefused() throws Exception {
+        try (Target t = Target.with(JDK).start("idle", 30)) {
+            Path map = PerfMapFile.of(t.pid());
+            Path victim = Files.createTempFile("jperf-victim-", ".txt");
+            Files.writeString(victim, "precious");
+            Files.deleteIfExists(map);
+            Files.createSymbolicLink(map, victim);
+            try {
+                Proc.Result r = Proc.jperf(JDK, "perfmap", "-p", Long.toString(t.pid()));
+                assertNotEquals(0, r.exit(), r.out());
+                Thread.sleep(500);
+                List<String> lines = jperfLines(t.stderr());
+                assertEquals(1, lines.size(), t.stderr());
+                assertTrue(lines.get(0).contains("is a symbolic link") && lines.get(0).contains("rm " + map),
+                        lines.get(0));
+                assertEquals("precious", Files.readString(victim));
+                assertTrue(Files.isSymbolicLink(map), "the planted link was replaced");
+                assertTrue(t.isAlive());
+            } finally {
+                Files.deleteIfExists(map);
+                Files.deleteIfExists(victim);
+            }
+        }
+    }
+
+    /** /tmp read-only for the target (a private mount namespace): one line, the application finishes. */
+    @Test
+    void readOnlyTmpSaysOneLine() throws Exception {
+        assumeTrue(isRoot(), "needs root for a private mount namespace");
+        Proc.Result probe = Proc.run(Duration.ofSeconds(20), "unshare", "--mount", "true");
+        assumeTrue(probe.exit() == 0, "unshare --mount is not available: " + probe.err());
+        try (Target t = Target.with(JDK).under("unshare", "--mount", "sh", "-c",
+                "mount -t tmpfs -o ro tmpfs /tmp && exec \"$0\" \"$@\"").agent("perfmap").start("hotloop", 2)) {
+            assertEquals(0, t.waitFor(Duration.ofSeconds(60)), t.stderr());
+            List<String> lines = jperfLines(t.stderr());
+            assertEquals(1, lines.size(), t.stderr());
+            assertTrue(lines.get(0).startsWith("jperf: cannot write Java symbols to /tmp/perf-")
+                    && lines.get(0).contains("Read-only file system"), lines.get(0));
+            assertTrue(t.stdout().contains("hot-loop: "));
+        }
+    }
+
+    private static boolean isRoot() throws Exception {
+        return "0".equals(Proc.run(Duration.ofSeconds(10), "id", "-u").out().trim());
+    }
+
+    static List<String> jperfLines(String stderr) {
+        return stderr.lines().filter(l -> l.startsWith("jperf:")).collect(Collectors.toList());
+    }
+}
