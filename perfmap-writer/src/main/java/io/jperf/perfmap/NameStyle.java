@@ -87,7 +87,8 @@ public record NameStyle(boolean dotted, boolean signatures, boolean unfold, bool
 
     private void appendMethod(StringBuilder sb, MethodRef m) {
         if (!m.className.isEmpty()) {
-            sb.append(dotted ? m.className.replace('/', '.') : m.className).append('.');
+            String cls = clean(m.className);
+            sb.append(dotted ? cls.replace('/', '.') : cls).append('.');
         }
         sb.append(clean(m.name));
         if (signatures) {

@@ -1,0 +1,108 @@
+package io.jperf.jit;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CodeCacheTest {
+    private static final MethodRef A = TestCode.method("p/A", "a", "()V", "A.java");
+    private static final MethodRef B = TestCode.method("p/B", "b", "()V", "B.java");
+
+    private static CompiledMethod code(MethodRef m, long start, int size) {
+        return new CompiledMethod(start, size, m, InlineTable.NONE);
+    }
+
+    @Test
+    void addressReusedAfterUnloadResolvesByTime() {
+        CompiledMethod a = code(A, 0x1000, 0x100);
+        CompiledMethod b = code(B, 0x1000, 0x80);
+        CodeCache.Snapshot s = new TestCode().load(a, 10).unload(0x1000, 20).load(b, 30).snapshot(40);
+        assertNull(s.lookup(0x1010, 5), "before anything was there");
+        assertSame(a, s.lookup(0x1010, 10));
+        assertSame(a, s.lookup(0x10ff, 19));
+        assertNull(s.lookup(0x1010, 25), "between unload and reuse");
+        assertSame(b, s.lookup(0x1010, 30));
+        assertNull(s.lookup(0x1090, 35), "past the end of the new, shorter code");
+        assertSame(a, s.lookup(0x1090, 15));
+        assertEquals(1, s.liveCount());
+    }
+
+    @Test
+    void newCodeOverlappingLiveCodeEndsIt() {
+        CodeCache cache = new CodeCache(1_000, 100);
+        CompiledMethod a = code(A, 0x1000, 0x100);
+        CompiledMethod b = code(B, 0x1080, 0x100);
+        List<CodeBlob> displaced = new ArrayList<>();
+        assertTrue(cache.add(a, 10, 10, displaced));
+        assertTrue(cache.add(b, 30, 30, displaced));
+        assertEquals(List.of(a), displaced, "a's unload never came");
+        CodeCache.Snapshot s = cache.publish(40, 40);
+        assertSame(a, s.lookup(0x1090, 20));
+        assertSame(b, s.lookup(0x1090, 31));
+        assertNull(s.lookup(0x1010, 31));
+    }
+
+    @Test
+    void replayOfKnownCodeIsNotAdded() {
+        CodeCache cache = new CodeCache(1_000, 100);
+        List<CodeBlob> displaced = new ArrayList<>();
+        assertTrue(cache.add(code(A, 0x1000, 0x100), 10, 10, displaced));
+        assertFalse(cache.add(code(A, 0x1000, 0x100), CodeCache.ALWAYS, 50, displaced));
+        assertTrue(cache.add(new GeneratedCode(0x3000, 0x40, "stub (named live)"), 10, 10, displaced));
+        assertFalse(cache.add(new GeneratedCode(0x3000, 0x40, "stub"), CodeCache.ALWAYS, 50, displaced));
+        assertEquals(List.of(), displaced);
+        assertEquals(2, cache.publish(60, 60).liveCount());
+    }
+
+    @Test
+    void codeThatPredatesUsResolvesAtAnyEarlierTime() {
+        CompiledMethod a = code(A, 0x1000, 0x100);
+        CodeCache.Snapshot s = new TestCode().load(a, CodeCache.ALWAYS).snapshot(10);
+        assertSame(a, s.lookup(0x1000, Long.MIN_VALUE + 1));
+        assertSame(a, s.lookup(0x1000, 5));
+    }
+
+    @Test
+    void unloadedCodeIsForgottenAfterTheRetention() {
+        CodeCache cache = new CodeCache(100, 1_000);
+        List<CodeBlob> displaced = new ArrayList<>();
+        cache.add(code(A, 0x1000, 0x100), 10, 10, displaced);
+        cache.remove(0x1000, 20);
+        assertEquals(1, cache.publish(110, 110).size(), "unloaded 90 ns ago: kept");
+        assertEquals(0, cache.publish(130, 130).size(), "unloaded 110 ns ago: forgotten");
+    }
+
+    @Test
+    void deadCodeIsBoundedByCount() {
+        CodeCache cache = new CodeCache(Long.MAX_VALUE / 4, 3);
+        List<CodeBlob> displaced = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            cache.add(code(A, 0x1000 + 0x100L * i, 0x100), i, i, displaced);
+            cache.remove(0x1000 + 0x100L * i, 100 + i);
+        }
+        CodeCache.Snapshot s = cache.publish(200, 200);
+        assertEquals(3, s.size());
+        assertNull(s.lookup(0x1000, 50), "the oldest unloads are forgotten first");
+        assertTrue(s.lookup(0x1000 + 0x900, 50) != null);
+    }
+
+    @Test
+    void lookupSkipsLargeDeadNeighbours() {
+        CompiledMethod big = code(A, 0x1000, 0x10000);
+        CompiledMethod small = code(B, 0x2000, 0x10);
+        CompiledMethod later = code(B, 0x3000, 0x10);
+        CodeCache.Snapshot s = new TestCode().load(big, 1).unload(0x1000, 2).load(small, 3).load(later, 4)
+                .snapshot(5);
+        assertSame(big, s.lookup(0x3008, 1));
+        assertSame(later, s.lookup(0x3008, 4));
+        assertSame(small, s.lookup(0x2008, 4));
+        assertNull(s.lookup(0x2800, 4));
+    }
+}
