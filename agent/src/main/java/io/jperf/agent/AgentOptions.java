@@ -23,6 +23,7 @@ public final class AgentOptions {
         KNOWN.put("unfold", "");
         KNOWN.put("lines", "");
         KNOWN.put("ann", "");
+        KNOWN.put("stats", "FILE");
     }
 
     private final Map<String, String> values;
@@ -97,6 +98,12 @@ public final class AgentOptions {
 
     public NameStyle nameStyle() {
         return new NameStyle(has("dot"), has("sig"), has("unfold"), has("lines"), has("ann"));
+    }
+
+    /** Where to write JIT-symbol statistics when the JVM exits; null for nowhere. */
+    public Path statsFile() {
+        String file = get("stats");
+        return file == null ? null : Path.of(file);
     }
 
     /** Where to write the jitdump; null for perf's default location. */

@@ -1,5 +1,6 @@
 package io.jperf.agent;
 
+import io.jperf.files.SafeFile;
 import io.jperf.jit.CodeCacheTracker;
 import io.jperf.jit.CodeListener;
 import io.jperf.jvmti.JvmtiException;
@@ -8,6 +9,8 @@ import io.jperf.perfmap.PerfMapWriter;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,8 +20,9 @@ import java.util.List;
  */
 final class JitSymbols {
     private final CodeCacheTracker tracker;
-    private PerfMapWriter perfMap;
-    private JitDumpWriter jitDump;
+    private volatile PerfMapWriter perfMap;
+    private volatile JitDumpWriter jitDump;
+    private volatile Path statsFile;
 
     private JitSymbols(CodeCacheTracker tracker) {
         this.tracker = tracker;
@@ -43,13 +47,16 @@ final class JitSymbols {
         JitSymbols s = new JitSymbols(tracker);
         s.perfMap = map;
         s.jitDump = dump;
-        Thread hook = new Thread(tracker::stop, "jperf-exit");
-        Runtime.getRuntime().addShutdownHook(hook);
+        s.statsFile = options.statsFile();
+        Runtime.getRuntime().addShutdownHook(new Thread(s::exit, "jperf-exit"));
         return s;
     }
 
     /** A later attach: new naming replaces the perf map writer; a jitdump is started once. */
     void reconfigure(AgentOptions options) {
+        if (options.statsFile() != null) {
+            statsFile = options.statsFile();
+        }
         if (options.has("perfmap")) {
             if (perfMap != null) {
                 tracker.removeListener(perfMap);
@@ -67,6 +74,52 @@ final class JitSymbols {
                 }
             }
         }
+    }
+
+    /** At JVM exit: last map write, jitdump closed, statistics written when asked for. */
+    private void exit() {
+        tracker.stop();
+        Path file = statsFile;
+        if (file != null) {
+            try {
+                SafeFile.replace(file, out -> out.write(statistics().getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException | RuntimeException e) {
+                Log.say("cannot write statistics to " + file + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** One "name: value" line each; times in microseconds. */
+    String statistics() {
+        CodeCacheTracker.Stats s = tracker.stats();
+        StringBuilder sb = new StringBuilder();
+        line(sb, "jit_events", s.events());
+        line(sb, "jit_events_dropped", s.dropped());
+        line(sb, "callback_failures", s.callbackFailures());
+        line(sb, "unresolved_methods", s.unresolvedMethods());
+        line(sb, "unloaded_before_named", s.goneMethods());
+        line(sb, "class_rescans", s.classRescans());
+        line(sb, "live_blobs", s.liveBlobs());
+        line(sb, "retained_blobs", s.retainedBlobs());
+        line(sb, "first_replay_us", s.firstReplay() < 0 ? -1 : s.firstReplay() / 1000);
+        line(sb, "service_thread_events", s.serviceEvents());
+        line(sb, "service_thread_p50_us", s.serviceP50() / 1000.0);
+        line(sb, "service_thread_p99_us", s.serviceP99() / 1000.0);
+        line(sb, "service_thread_max_us", s.serviceMax() / 1000.0);
+        PerfMapWriter map = perfMap;
+        if (map != null) {
+            line(sb, "perfmap_writes", map.writes());
+            line(sb, "perfmap_last_write_us", map.lastWriteNanos() / 1000);
+        }
+        JitDumpWriter dump = jitDump;
+        if (dump != null) {
+            line(sb, "jitdump_loads", dump.loads());
+        }
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String name, Object value) {
+        sb.append(name).append(": ").append(value).append('\n');
     }
 
     private static PerfMapWriter newPerfMap(AgentOptions options) {

@@ -34,11 +34,11 @@ class AgentOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann",
+            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
             "dot=3|option 'dot' takes no value (got 'dot=3')",
             "jitdumpdir|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
             "jitdumpdir=|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
-            "=x|unknown option '' in '=x'; known options: perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann"})
+            "=x|unknown option '' in '=x'; known options: perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
     void badOptionsExplainThemselves(String options, String message) {
         assertEquals(message, assertThrows(AgentOptions.BadOptionException.class,
                 () -> AgentOptions.parse(options)).getMessage());

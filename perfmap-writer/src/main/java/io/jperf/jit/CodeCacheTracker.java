@@ -51,6 +51,7 @@ public final class CodeCacheTracker {
     private boolean replayInFlight;
     private boolean pruneAfterReplay;
     private long replayStarted;
+    private volatile long firstReplayNanos = -1;
     private final Set<Long> seenInReplay = new HashSet<>();
     private List<CodeListener> replayAudience = List.of();
 
@@ -124,12 +125,20 @@ public final class CodeCacheTracker {
         CodeCache.Snapshot s = cache.snapshot();
         LatencyHistogram t = collector.serviceTime;
         return new Stats(collector.received(), collector.dropped(), collector.failed(), unresolved,
-                methods.rescans(), s.liveCount(), s.size(), t.count(), t.percentile(0.5), t.percentile(0.99), t.max());
+                methods.gone(), methods.rescans(), s.liveCount(), s.size(), firstReplayNanos, t.count(), t.percentile(0.5),
+                t.percentile(0.99), t.max());
     }
 
-    /** Counters of the tracker; times in nanoseconds. */
-    public record Stats(long events, long dropped, long callbackFailures, long unresolvedMethods, long classRescans,
-            int liveBlobs, int retainedBlobs, long serviceEvents, long serviceP50, long serviceP99, long serviceMax) {
+    /**
+     * Counters of the tracker; times in nanoseconds. {@code unresolvedMethods}: frames whose class jperf could not
+     * find; {@code goneMethods}: frames whose class was unloaded before jperf could name them (short-lived code);
+     * {@code firstReplay}: time to learn the code that existed when jperf arrived (−1 until done); {@code service*}:
+     * time JVMTI callbacks spent per event on the Service Thread, from entry to exit of our Java code.
+     */
+    public record Stats(long events, long dropped, long callbackFailures, long unresolvedMethods, long goneMethods,
+            long classRescans,
+            int liveBlobs, int retainedBlobs, long firstReplay, long serviceEvents, long serviceP50, long serviceP99,
+            long serviceMax) {
     }
 
     /**
@@ -322,7 +331,7 @@ public final class CodeCacheTracker {
         if (m == null && !lastChance) {
             return null;
         }
-        if (m == null || m == MethodTable.UNKNOWN) {
+        if (m == null) {
             unresolved++;
             return MethodTable.UNKNOWN;
         }
@@ -400,6 +409,9 @@ public final class CodeCacheTracker {
         seenInReplay.clear();
         replayAudience = List.of();
         replayInFlight = false;
+        if (firstReplayNanos < 0) {
+            firstReplayNanos = System.nanoTime() - replayStarted;
+        }
         dirty = true;
     }
 

@@ -31,7 +31,8 @@ final class MethodTable {
     private final LongMap<ClassInfo> classOfMethod = new LongMap<>();
     private final ReferenceQueue<Class<?>> unloadedClasses = new ReferenceQueue<>();
     private boolean rescannedThisPass;
-    private long rescans;
+    private volatile long rescans;
+    private volatile long gone;
 
     MethodTable(Jvmti jvmti, Supplier<Class<?>[]> loadedClasses) {
         this.jvmti = jvmti;
@@ -81,40 +82,41 @@ final class MethodTable {
     /**
      * The method of a jmethodID. Rescans the loaded classes once per pass when the id is new.
      *
-     * @return the method; {@link #UNKNOWN} when the id no longer names a method; null when its class was not found
-     *         (loaded after this pass's rescan: ask again in the next pass)
+     * @return the method; {@link #UNKNOWN} when the id no longer names a method (its class was unloaded before it
+     *         could be named); null when its class was not found (loaded after this pass's rescan: ask again in the
+     *         next pass)
      */
     MethodRef resolve(long methodId) {
-        if (methodId == 0) {
-            return UNKNOWN;
-        }
-        ClassInfo owner = classOfMethod.get(methodId);
-        if ((owner == null || owner.get() == null) && !rescannedThisPass) {
-            rescan();
-            owner = classOfMethod.get(methodId);
-        }
-        if (owner == null || owner.get() == null) {
-            return null;
-        }
-        if (owner.resolved == null) {
-            owner.resolved = new LongMap<>();
-        }
-        MethodRef m = owner.resolved.get(methodId);
-        if (m != null) {
-            return m;
+        ClassInfo owner = methodId == 0 ? null : classOfMethod.get(methodId);
+        MethodRef cached = owner == null || owner.get() == null || owner.resolved == null ? null
+                : owner.resolved.get(methodId);
+        if (cached != null) {
+            return cached;
         }
         try {
-            String[] nameAndDescriptor = jvmti.methodName(methodId);
+            String[] nameAndDescriptor = methodId == 0 ? null : jvmti.methodName(methodId);
             if (nameAndDescriptor == null) {
+                gone++;
                 return UNKNOWN;
             }
-            m = new MethodRef(owner.name, nameAndDescriptor[0], nameAndDescriptor[1], owner.sourceFile(jvmti),
-                    jvmti.lineNumberTable(methodId));
+            if ((owner == null || owner.get() == null) && !rescannedThisPass) {
+                rescan();
+                owner = classOfMethod.get(methodId);
+            }
+            if (owner == null || owner.get() == null) {
+                return null;
+            }
+            MethodRef m = new MethodRef(owner.name, nameAndDescriptor[0], nameAndDescriptor[1],
+                    owner.sourceFile(jvmti), jvmti.lineNumberTable(methodId));
+            if (owner.resolved == null) {
+                owner.resolved = new LongMap<>();
+            }
+            owner.resolved.put(methodId, m);
+            return m;
         } catch (JvmtiException e) {
+            gone++;
             return UNKNOWN;
         }
-        owner.resolved.put(methodId, m);
-        return m;
     }
 
     private void rescan() {
@@ -159,6 +161,11 @@ final class MethodTable {
                 }
             }
         }
+        return gone;
+    }
+
+    /** Methods whose class was unloaded before they could be named. */
+    long gone() {
         return gone;
     }
 

@@ -35,6 +35,7 @@ public final class PerfMapWriter implements CodeListener {
     private long interval = TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
     private String lastError;
     private long writes;
+    private long lastWriteNanos;
 
     public PerfMapWriter(Path path, NameStyle style, Consumer<String> report) {
         this.path = path;
@@ -55,6 +56,11 @@ public final class PerfMapWriter implements CodeListener {
         return writes;
     }
 
+    /** How long the last complete write took, in nanoseconds. */
+    public long lastWriteNanos() {
+        return lastWriteNanos;
+    }
+
     @Override
     public void tick(CodeCache.Snapshot snapshot, long now) {
         if (snapshot != written && now - lastAttempt >= interval) {
@@ -71,6 +77,7 @@ public final class PerfMapWriter implements CodeListener {
     }
 
     private void write(CodeCache.Snapshot snapshot) {
+        long begin = System.nanoTime();
         try {
             SafeFile.replace(path, out -> {
                 Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
@@ -79,6 +86,7 @@ public final class PerfMapWriter implements CodeListener {
             });
             written = snapshot;
             writes++;
+            lastWriteNanos = System.nanoTime() - begin;
             interval = TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
             lastError = null;
         } catch (IOException | RuntimeException e) {
