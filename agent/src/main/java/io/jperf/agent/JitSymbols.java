@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * Java symbols for external tools: the code cache tracker with a perf map and/or a jitdump following it, for the
- * JVM's whole life. At exit the map is written a last time and the jitdump closed.
+ * JVM's whole life. At exit ({@link #exit}) the map is written a last time and the jitdump closed.
  */
 final class JitSymbols {
     private final CodeCacheTracker tracker;
@@ -48,7 +48,6 @@ final class JitSymbols {
         s.perfMap = map;
         s.jitDump = dump;
         s.statsFile = options.statsFile();
-        Runtime.getRuntime().addShutdownHook(new Thread(s::exit, "jperf-exit"));
         return s;
     }
 
@@ -77,7 +76,7 @@ final class JitSymbols {
     }
 
     /** At JVM exit: last map write, jitdump closed, statistics written when asked for. */
-    private void exit() {
+    void exit() {
         tracker.stop();
         Path file = statsFile;
         if (file != null) {

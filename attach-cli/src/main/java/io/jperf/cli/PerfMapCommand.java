@@ -25,6 +25,10 @@ final class PerfMapCommand implements Callable<Integer> {
             description = "directory of the jitdump (default: $JITDUMPDIR or $HOME, under .debug/jit/)")
     Path jitdumpDir;
 
+    @Option(names = "--stats", paramLabel = "FILE",
+            description = "write JIT-symbol statistics (events, Service Thread time, write times) to FILE when the JVM exits")
+    Path stats;
+
     @Option(names = "--dot", description = "dotted class names: java.lang.String.hashCode")
     boolean dot;
 
@@ -47,6 +51,9 @@ final class PerfMapCommand implements Callable<Integer> {
         addIf(options, jitdump, "jitdump");
         if (jitdumpDir != null) {
             options.add("jitdumpdir=" + jitdumpDir.toAbsolutePath());
+        }
+        if (stats != null) {
+            options.add("stats=" + stats.toAbsolutePath());
         }
         addIf(options, dot, "dot");
         addIf(options, sig, "sig");

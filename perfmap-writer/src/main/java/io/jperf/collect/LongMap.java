@@ -1,7 +1,5 @@
 package io.jperf.collect;
 
-import java.util.function.Consumer;
-
 /**
  * An open-addressing map from {@code long} keys (jmethodIDs, addresses) to objects: no boxing, linear probing.
  * Not thread-safe. Keys 0 and {@link Long#MIN_VALUE} are reserved (empty slot and removed slot).
@@ -80,16 +78,6 @@ public final class LongMap<V> {
             }
             if (keys[i] == EMPTY) {
                 return null;
-            }
-        }
-    }
-
-    /** Calls {@code action} with every value. */
-    @SuppressWarnings("unchecked")
-    public void forEachValue(Consumer<? super V> action) {
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != EMPTY && keys[i] != REMOVED) {
-                action.accept((V) values[i]);
             }
         }
     }

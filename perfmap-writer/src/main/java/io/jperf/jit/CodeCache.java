@@ -23,15 +23,25 @@ public final class CodeCache {
     private static final Comparator<Entry> BY_START = Comparator.<Entry>comparingLong(e -> e.blob.start)
             .thenComparingLong(e -> e.load);
 
-    private final long retainDeadNanos;
-    private final int maxDead;
+    private volatile long retainDeadNanos;
+    private volatile int maxDead;
     private final TreeMap<Long, Entry> live = new TreeMap<>();
     private final List<Entry> entries = new ArrayList<>();
     private boolean unsorted;
     private volatile Snapshot current = Snapshot.EMPTY;
 
+    /** What {@link #add} did. */
+    enum Added {
+        /** New code. */
+        NEW,
+        /** Known code, now with the inline table it lacked. */
+        DETAILED,
+        /** Known code: nothing changed. */
+        KNOWN
+    }
+
     private static final class Entry {
-        final CodeBlob blob;
+        CodeBlob blob;
         final long load;
         long unload = NEVER;
 
@@ -46,8 +56,13 @@ public final class CodeCache {
      * @param maxDead at most this many unloaded blobs are kept, the oldest unloads are forgotten first
      */
     public CodeCache(long retainDeadNanos, int maxDead) {
-        this.retainDeadNanos = retainDeadNanos;
-        this.maxDead = maxDead;
+        retainUnloaded(retainDeadNanos, maxDead);
+    }
+
+    /** How long, and how much, unloaded code stays resolvable; from the next publish on. */
+    public void retainUnloaded(long nanos, int max) {
+        this.retainDeadNanos = nanos;
+        this.maxDead = max;
     }
 
     public Snapshot snapshot() {
@@ -66,12 +81,16 @@ public final class CodeCache {
      * @param load when the code appeared, {@link #ALWAYS} for code that predates jperf
      * @param observed when jperf learnt of it
      * @param displaced receives the blobs this addition ended
-     * @return false when the same code is already live (a replay of code we know)
      */
-    boolean add(CodeBlob blob, long load, long observed, List<CodeBlob> displaced) {
+    Added add(CodeBlob blob, long load, long observed, List<CodeBlob> displaced) {
         Entry same = live.get(blob.start);
         if (same != null && sameCode(same.blob, blob)) {
-            return false;
+            if (same.blob instanceof CompiledMethod && ((CompiledMethod) same.blob).inlining.size() == 0
+                    && ((CompiledMethod) blob).inlining.size() > 0) {
+                same.blob = blob;
+                return Added.DETAILED;
+            }
+            return Added.KNOWN;
         }
         Map.Entry<Long, Entry> before = live.floorEntry(blob.start);
         if (before != null && before.getValue().blob.end() > blob.start) {
@@ -86,7 +105,7 @@ public final class CodeCache {
             unsorted = true;
         }
         entries.add(added);
-        return true;
+        return Added.NEW;
     }
 
     private void end(Entry e, long time, List<CodeBlob> ended) {
@@ -129,7 +148,9 @@ public final class CodeCache {
                 dead++;
             }
         }
-        if (dead > maxDead) {
+        if (dead > 0 && maxDead <= 0) {
+            forgetBefore = NEVER;
+        } else if (dead > maxDead) {
             long[] unloads = new long[dead];
             int i = 0;
             for (Entry e : entries) {

@@ -20,26 +20,30 @@ import java.util.function.Supplier;
  * Keeps a {@link CodeCache} current from JVMTI code events and feeds {@link CodeListener}s.
  *
  * <p>Callbacks only copy ({@link CodeEventCollector}); a daemon resolver thread names the code, updates the cache,
- * publishes snapshots at most every {@value #PUBLISH_MILLIS} ms and drives the listeners. Code compiled before jperf
+ * publishes snapshots every 100 to 500 ms (by size) and drives the listeners. Code compiled before jperf
  * arrived is learnt by replaying (GenerateEvents) on a helper thread while the resolver keeps draining, so the queue
  * stays short. If the queue ever overflows, events are dropped, counted, and the cache is rebuilt by another replay.
  */
 public final class CodeCacheTracker {
-    private static final long PUBLISH_MILLIS = 100;
+    private static final long MIN_PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Publishing copies the cache: a bigger cache publishes less often, up to {@link #MAX_PUBLISH_NANOS}. */
+    private static final long PUBLISH_NANOS_PER_BLOB = 25_000;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int QUEUE_CAPACITY = 100_000;
-    private static final long RETAIN_DEAD_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final int MAX_DEAD = 50_000;
+    private static final int MAX_FAILED_PASSES = 50;
 
     private final Jvmti jvmti;
     private final Consumer<String> report;
     private final CodeEventCollector collector = new CodeEventCollector(QUEUE_CAPACITY);
     private final MethodTable methods;
-    private final CodeCache cache = new CodeCache(RETAIN_DEAD_NANOS, MAX_DEAD);
+    private final CodeCache cache = new CodeCache(0, 0);
     private final List<CodeListener> listeners = new CopyOnWriteArrayList<>();
     private final List<CodeListener> joining = new CopyOnWriteArrayList<>();
     private final Thread resolver;
     private volatile boolean running = true;
+    /** Some listener wants inline tables and line numbers. */
+    private volatile boolean detail;
 
     // Resolver-thread state.
     private final List<CodeBlob> displaced = new ArrayList<>();
@@ -107,17 +111,38 @@ public final class CodeCacheTracker {
      * late still gets every method with its bytes.
      */
     public void addListener(CodeListener listener) {
-        if (listener.wantsCode()) {
-            collector.copyCode = true;
-        }
         joining.add(listener);
+        updateNeeds();
         LockSupport.unpark(resolver);
     }
 
     public void removeListener(CodeListener listener) {
         listeners.remove(listener);
         joining.remove(listener);
-        collector.copyCode = listeners.stream().anyMatch(CodeListener::wantsCode);
+        updateNeeds();
+    }
+
+    /** Copy code bytes and keep detail only while some listener needs them. */
+    private void updateNeeds() {
+        boolean code = false;
+        boolean details = false;
+        for (List<CodeListener> group : List.of(listeners, joining)) {
+            for (CodeListener l : group) {
+                code |= l.wantsCode();
+                details |= l.wantsDetail();
+            }
+        }
+        collector.copyCode = code;
+        detail = details;
+        collector.copyInlining = details;
+    }
+
+    /**
+     * Keeps unloaded code resolvable for samples taken before it was unloaded, for {@code retention}, at most
+     * {@code max} blobs. None by default: a perf map needs only live code.
+     */
+    public void retainUnloaded(java.time.Duration retention, int max) {
+        cache.retainUnloaded(retention.toNanos(), max);
     }
 
     /** Counters for status lines and benchmarks. */
@@ -158,10 +183,14 @@ public final class CodeCacheTracker {
             Thread.currentThread().interrupt();
         }
         if (!resolver.isAlive()) {
-            do {
-                methods.newPass();
-            } while (drain() > 0);
-            publish(System.nanoTime());
+            try {
+                do {
+                    methods.newPass();
+                } while (drain() > 0);
+                publish(System.nanoTime());
+            } catch (RuntimeException e) {
+                report.accept("JIT symbols incomplete at exit: " + e);
+            }
             for (CodeListener l : listeners) {
                 guard(l, () -> l.close(cache.snapshot()));
             }
@@ -180,35 +209,49 @@ public final class CodeCacheTracker {
         }
     }
 
+    /** The resolver thread. A failing pass is reported and the next one tries again; a run of failures stops it. */
     private void resolve() {
-        try {
-            if (joining.isEmpty()) {
-                startReplay(false);
+        int failures = 0;
+        if (joining.isEmpty()) {
+            startReplay(false);
+        }
+        while (running) {
+            try {
+                pass();
+                failures = 0;
+            } catch (Throwable t) {
+                report.accept("JIT symbol resolver failed: " + t);
+                if (++failures >= MAX_FAILED_PASSES) {
+                    report.accept("JIT symbol resolver stopped after " + failures + " failed passes");
+                    return;
+                }
+                LockSupport.parkNanos(POLL_NANOS);
             }
-            while (running) {
-                methods.newPass();
-                admitJoiningListeners();
-                boolean busy = drain() > 0;
-                endCodeOfUnloadedClasses(methods.purgeUnloaded());
-                if (!replayInFlight && collector.takeResyncRequest()) {
-                    report.accept("JIT event queue overflowed (" + collector.dropped()
-                            + " events dropped so far); re-reading the code cache");
-                    startReplay(true);
-                }
-                long now = System.nanoTime();
-                if (dirty && now - lastPublish >= TimeUnit.MILLISECONDS.toNanos(PUBLISH_MILLIS)) {
-                    publish(now);
-                }
-                CodeCache.Snapshot snapshot = cache.snapshot();
-                for (CodeListener l : listeners) {
-                    guard(l, () -> l.tick(snapshot, now));
-                }
-                if (!busy) {
-                    LockSupport.parkNanos(POLL_NANOS);
-                }
-            }
-        } catch (Throwable t) {
-            report.accept("JIT symbol resolver stopped: " + t);
+        }
+    }
+
+    private void pass() {
+        methods.newPass();
+        admitJoiningListeners();
+        boolean busy = drain() > 0;
+        endCodeOfUnloadedClasses(methods.purgeUnloaded());
+        if (!replayInFlight && collector.takeResyncRequest()) {
+            report.accept("JIT event queue overflowed (" + collector.dropped()
+                    + " events dropped so far); re-reading the code cache");
+            startReplay(true);
+        }
+        long now = System.nanoTime();
+        long interval = Math.min(MAX_PUBLISH_NANOS, Math.max(MIN_PUBLISH_NANOS,
+                cache.snapshot().size() * PUBLISH_NANOS_PER_BLOB));
+        if (dirty && now - lastPublish >= interval) {
+            publish(now);
+        }
+        CodeCache.Snapshot snapshot = cache.snapshot();
+        for (CodeListener l : listeners) {
+            guard(l, () -> l.tick(snapshot, now));
+        }
+        if (!busy) {
+            LockSupport.parkNanos(POLL_NANOS);
         }
     }
 
@@ -297,7 +340,8 @@ public final class CodeCacheTracker {
         CodeBlob blob;
         if (e.kind == CodeEvent.LOAD) {
             MethodRef method = method(e.methodId, lastChance);
-            InlineTable inlining = method == null ? null : inlineTable(e, lastChance);
+            InlineTable inlining = method == null ? null
+                    : detail && e.inlining.size() > 0 ? inlineTable(e, lastChance) : InlineTable.NONE;
             if (inlining == null) {
                 return false;
             }
@@ -309,16 +353,15 @@ public final class CodeCacheTracker {
             seenInReplay.add(e.address);
         }
         displaced.clear();
-        boolean fresh = cache.add(blob, e.replayed ? CodeCache.ALWAYS : e.time, e.time, displaced);
+        CodeCache.Added outcome = cache.add(blob, e.replayed ? CodeCache.ALWAYS : e.time, e.time, displaced);
+        boolean fresh = outcome == CodeCache.Added.NEW;
         for (CodeBlob old : displaced) {
             for (CodeListener l : listeners) {
                 guard(l, () -> l.unloaded(old, e.time));
             }
         }
         List<CodeListener> audience = fresh ? listeners : e.replayed ? replayAudience : List.of();
-        if (fresh) {
-            dirty = true;
-        }
+        dirty |= outcome != CodeCache.Added.KNOWN;
         for (CodeListener l : audience) {
             guard(l, () -> l.loaded(blob, e.time, e.replayed, l.wantsCode() ? e.code : null));
         }
@@ -327,7 +370,7 @@ public final class CodeCacheTracker {
 
     /** The method of an id; null to wait for the next pass, unless this is the last chance. */
     private MethodRef method(long methodId, boolean lastChance) {
-        MethodRef m = methods.resolve(methodId);
+        MethodRef m = methods.resolve(methodId, detail);
         if (m == null && !lastChance) {
             return null;
         }
@@ -341,9 +384,6 @@ public final class CodeCacheTracker {
     private InlineTable inlineTable(CodeEvent e, boolean lastChance) {
         InlineRecord r = e.inlining;
         int n = r.size();
-        if (n == 0) {
-            return InlineTable.NONE;
-        }
         Integer[] order = new Integer[n];
         boolean sorted = true;
         for (int i = 0; i < n; i++) {

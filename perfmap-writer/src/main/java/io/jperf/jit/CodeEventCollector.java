@@ -24,8 +24,10 @@ final class CodeEventCollector {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile boolean resyncNeeded;
-    /** Set while copying code bytes is needed (a jitdump is being written). */
+    /** Set while code bytes are needed (a jitdump is being written). */
     volatile boolean copyCode;
+    /** Set while inline records are needed. */
+    volatile boolean copyInlining;
     /** The thread running GenerateEvents: its events are replays. */
     volatile Thread replaying;
     /** Time the Service Thread spends in our callbacks, per event. */
@@ -42,7 +44,7 @@ final class CodeEventCollector {
             long begin = System.nanoTime();
             boolean replayed = Thread.currentThread() == replaying;
             try {
-                InlineRecord inlining = InlineRecord.copy(compileInfo);
+                InlineRecord inlining = copyInlining ? InlineRecord.copy(compileInfo) : InlineRecord.EMPTY;
                 byte[] code = copyCode && codeAddr != 0 && codeSize > 0
                         ? new Pointer(codeAddr).getByteArray(0, codeSize) : null;
                 offer(new CodeEvent(CodeEvent.LOAD, begin, replayed, method, codeAddr, codeSize, inlining, code,
@@ -159,11 +161,14 @@ final class CodeEventCollector {
         Function load = Function.getFunction(CallbackReference.getFunctionPointer(onLoad));
         Function unload = Function.getFunction(CallbackReference.getFunctionPointer(onUnload));
         Function generated = Function.getFunction(CallbackReference.getFunctionPointer(onGenerated));
+        boolean inlining = copyInlining;
+        copyInlining = true;
         for (int i = 0; i < 3; i++) {
             load.invoke(Void.class, new Object[] {0L, 0L, 0, 0L, 0, 0L, Pointer.nativeValue(record)});
             unload.invoke(Void.class, new Object[] {0L, 0L, 0L});
             generated.invoke(Void.class, new Object[] {0L, Pointer.nativeValue(name), 0L, 0});
         }
+        copyInlining = inlining;
         serviceTime.reset();
         received.set(0);
     }

@@ -17,6 +17,14 @@ public interface CodeListener {
     default void unloaded(CodeBlob blob, long time) {
     }
 
+    /**
+     * Whether this listener needs inline tables and line numbers. They cost most of jperf's memory, so the tracker
+     * keeps them only while a listener asks for them.
+     */
+    default boolean wantsDetail() {
+        return false;
+    }
+
     /** Whether {@link #loaded} needs the code bytes (copied in the JVMTI callback, so only when someone needs them). */
     default boolean wantsCode() {
         return false;

@@ -14,41 +14,70 @@ public final class MethodRef {
     public final String descriptor;
     /** SourceFile attribute, or null. */
     public final String sourceFile;
-    private final int[] lineStarts;
-    private final int[] lines;
+    /** Null until someone needs lines: most perf maps do not, and the tables are a large part of jperf's memory. */
+    private volatile LineTable lines;
+
+    /** A method whose line table is not known (yet). */
+    public MethodRef(String className, String name, String descriptor, String sourceFile) {
+        this.className = className;
+        this.name = name;
+        this.descriptor = descriptor;
+        this.sourceFile = sourceFile;
+    }
 
     /**
      * @param lineTable pairs {startBci, line, ...} in any order
      */
     public MethodRef(String className, String name, String descriptor, String sourceFile, int[] lineTable) {
-        this.className = className;
-        this.name = name;
-        this.descriptor = descriptor;
-        this.sourceFile = sourceFile;
-        int n = lineTable.length / 2;
-        long[] sorted = new long[n];
-        for (int i = 0; i < n; i++) {
-            sorted[i] = ((long) lineTable[2 * i] << 32) | (lineTable[2 * i + 1] & 0xFFFF_FFFFL);
-        }
-        Arrays.sort(sorted);
-        lineStarts = new int[n];
-        lines = new int[n];
-        for (int i = 0; i < n; i++) {
-            lineStarts[i] = (int) (sorted[i] >> 32);
-            lines[i] = (int) sorted[i];
-        }
+        this(className, name, descriptor, sourceFile);
+        setLines(lineTable);
     }
 
-    /** The source line of a bytecode index, or 0 when the method has no line table. */
+    boolean hasLines() {
+        return lines != null;
+    }
+
+    /** Sets the line table: pairs {startBci, line, ...} in any order. */
+    void setLines(int[] lineTable) {
+        lines = new LineTable(lineTable);
+    }
+
+    /** The source line of a bytecode index, or 0 when unknown. */
     public int lineAt(int bci) {
-        int i = Arrays.binarySearch(lineStarts, bci);
-        if (i < 0) {
-            i = -i - 2;
+        LineTable t = lines;
+        return t == null ? 0 : t.lineAt(bci);
+    }
+
+    /** Line numbers by start bci, sorted. */
+    private static final class LineTable {
+        private final int[] starts;
+        private final int[] lines;
+
+        LineTable(int[] pairs) {
+            int n = pairs.length / 2;
+            long[] sorted = new long[n];
+            for (int i = 0; i < n; i++) {
+                sorted[i] = ((long) pairs[2 * i] << 32) | (pairs[2 * i + 1] & 0xFFFF_FFFFL);
+            }
+            Arrays.sort(sorted);
+            starts = new int[n];
+            lines = new int[n];
+            for (int i = 0; i < n; i++) {
+                starts[i] = (int) (sorted[i] >> 32);
+                lines[i] = (int) sorted[i];
+            }
         }
-        if (i < 0) {
-            return lines.length == 0 ? 0 : lines[0];
+
+        int lineAt(int bci) {
+            int i = Arrays.binarySearch(starts, bci);
+            if (i < 0) {
+                i = -i - 2;
+            }
+            if (i < 0) {
+                return lines.length == 0 ? 0 : lines[0];
+            }
+            return lines[i];
         }
-        return lines[i];
     }
 
     /** The source path as javac lays sources out: package directory plus SourceFile, or null. */

@@ -7,6 +7,7 @@ import io.jperf.jvmti.JvmtiException;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +30,9 @@ final class MethodTable {
     private final Supplier<Class<?>[]> loadedClasses;
     private final Map<Class<?>, ClassInfo> scanned = new WeakHashMap<>();
     private final LongMap<ClassInfo> classOfMethod = new LongMap<>();
+    private final LongMap<MethodRef> resolved = new LongMap<>();
+    /** Method names and descriptors repeat across classes ("<init>", "()V"): one copy each. */
+    private final Map<String, String> strings = new HashMap<>();
     private final ReferenceQueue<Class<?>> unloadedClasses = new ReferenceQueue<>();
     private boolean rescannedThisPass;
     private volatile long rescans;
@@ -42,7 +46,6 @@ final class MethodTable {
     private static final class ClassInfo extends WeakReference<Class<?>> {
         final String name;
         final long[] methodIds;
-        private LongMap<MethodRef> resolved;
         private boolean sourceKnown;
         private String sourceFile;
 
@@ -74,6 +77,11 @@ final class MethodTable {
         return name.replace('.', '/');
     }
 
+    private String shared(String s) {
+        String known = strings.putIfAbsent(s, s);
+        return known == null ? s : known;
+    }
+
     /** A new resolver pass begins: allow one more rescan of the loaded classes. */
     void newPass() {
         rescannedThisPass = false;
@@ -82,18 +90,21 @@ final class MethodTable {
     /**
      * The method of a jmethodID. Rescans the loaded classes once per pass when the id is new.
      *
+     * @param withLines also fetch its line table if not known yet
      * @return the method; {@link #UNKNOWN} when the id no longer names a method (its class was unloaded before it
      *         could be named); null when its class was not found (loaded after this pass's rescan: ask again in the
      *         next pass)
      */
-    MethodRef resolve(long methodId) {
+    MethodRef resolve(long methodId, boolean withLines) {
         ClassInfo owner = methodId == 0 ? null : classOfMethod.get(methodId);
-        MethodRef cached = owner == null || owner.get() == null || owner.resolved == null ? null
-                : owner.resolved.get(methodId);
-        if (cached != null) {
-            return cached;
-        }
+        MethodRef cached = owner == null || owner.get() == null ? null : resolved.get(methodId);
         try {
+            if (cached != null) {
+                if (withLines && !cached.hasLines()) {
+                    cached.setLines(jvmti.lineNumberTable(methodId));
+                }
+                return cached;
+            }
             String[] nameAndDescriptor = methodId == 0 ? null : jvmti.methodName(methodId);
             if (nameAndDescriptor == null) {
                 gone++;
@@ -106,12 +117,12 @@ final class MethodTable {
             if (owner == null || owner.get() == null) {
                 return null;
             }
-            MethodRef m = new MethodRef(owner.name, nameAndDescriptor[0], nameAndDescriptor[1],
-                    owner.sourceFile(jvmti), jvmti.lineNumberTable(methodId));
-            if (owner.resolved == null) {
-                owner.resolved = new LongMap<>();
+            MethodRef m = new MethodRef(owner.name, shared(nameAndDescriptor[0]), shared(nameAndDescriptor[1]),
+                    owner.sourceFile(jvmti));
+            if (withLines) {
+                m.setLines(jvmti.lineNumberTable(methodId));
             }
-            owner.resolved.put(methodId, m);
+            resolved.put(methodId, m);
             return m;
         } catch (JvmtiException e) {
             gone++;
@@ -149,19 +160,20 @@ final class MethodTable {
      * @return the methods of those classes that were resolved, by identity
      */
     Set<MethodRef> purgeUnloaded() {
-        Set<MethodRef> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<MethodRef> unloaded = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Object ref; (ref = unloadedClasses.poll()) != null;) {
             ClassInfo info = (ClassInfo) ref;
-            if (info.resolved != null) {
-                info.resolved.forEachValue(gone::add);
-            }
             for (long id : info.methodIds) {
                 if (classOfMethod.get(id) == info) {
                     classOfMethod.remove(id);
+                    MethodRef m = resolved.remove(id);
+                    if (m != null) {
+                        unloaded.add(m);
+                    }
                 }
             }
         }
-        return gone;
+        return unloaded;
     }
 
     /** Methods whose class was unloaded before they could be named. */

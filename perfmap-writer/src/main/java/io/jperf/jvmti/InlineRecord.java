@@ -23,7 +23,7 @@ public final class InlineRecord {
     private static final int DEPTH = 8;
     private static final int METHODS = 16;
     private static final int BCIS = 24;
-    private static final InlineRecord EMPTY = new InlineRecord(new long[0], new int[] {0}, new long[0], new int[0]);
+    public static final InlineRecord EMPTY = new InlineRecord(new long[0], new int[] {0}, new long[0], new int[0]);
 
     public final long[] pcs;
     public final int[] frameStart;

@@ -7,8 +7,8 @@ import com.sun.jna.JNIEnv;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import io.jperf.linux.NativeLibraries;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +82,7 @@ public final class Jvmti {
      * answers no VM: libc {@code memset(env, 0, 0)} returns the JNIEnv* JNA passes for {@link JNIEnv#CURRENT}.
      */
     public static Jvmti create() throws JvmtiException {
-        Function memset = NativeLibrary.getInstance("c").getFunction("memset");
+        Function memset = NativeLibraries.libc().getFunction("memset");
         Pointer jniEnv = (Pointer) memset.invoke(Pointer.class, new Object[] {JNIEnv.CURRENT, 0, 0L}, ALLOW_OBJECTS);
         if (jniEnv == null) {
             throw new JvmtiException("no JNIEnv for the current thread", -1);

@@ -2,7 +2,6 @@ package io.jperf.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /** The C library functions jperf needs, bound once (JNA direct mapping). Errors throw with errno. */
@@ -13,7 +12,7 @@ public final class Libc {
     public static final int MAP_PRIVATE = 2;
 
     static {
-        Native.register(Libc.class, NativeLibrary.getInstance("c"));
+        Native.register(Libc.class, NativeLibraries.libc());
     }
 
     private Libc() {

@@ -117,6 +117,12 @@ public final class JitDumpWriter implements CodeListener {
         return true;
     }
 
+    /** Debug info needs inline tables and lines. */
+    @Override
+    public boolean wantsDetail() {
+        return true;
+    }
+
     @Override
     public void loaded(CodeBlob blob, long time, boolean predates, byte[] code) {
         if (channel == null) {

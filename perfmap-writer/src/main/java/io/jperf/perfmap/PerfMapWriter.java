@@ -19,12 +19,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Keeps {@code /tmp/perf-PID.map} equal to the live code cache: rewritten whole, atomically, at most every
- * {@value #MIN_INTERVAL_MILLIS} ms after a change, and once more when the tracker stops. The file stays after the
+ * Keeps {@code /tmp/perf-PID.map} equal to the live code cache: rewritten whole, atomically, after a change, at most
+ * every 250 to 500 ms (slower when a rewrite takes long), and once more when the tracker stops. The file stays after the
  * JVM exits so that {@code perf report} works afterwards.
  */
 public final class PerfMapWriter implements CodeListener {
     private static final long MIN_INTERVAL_MILLIS = 250;
+    private static final long MAX_INTERVAL_MILLIS = 500;
+    /** A rewrite may take at most this share of the time between rewrites. */
+    private static final int INTERVAL_PER_WRITE_TIME = 20;
     private static final long RETRY_MILLIS = 10_000;
 
     private final Path path;
@@ -61,6 +64,12 @@ public final class PerfMapWriter implements CodeListener {
         return lastWriteNanos;
     }
 
+    /** Unfolded or line-numbered names need the inline tables. */
+    @Override
+    public boolean wantsDetail() {
+        return style.unfold() || style.lines();
+    }
+
     @Override
     public void tick(CodeCache.Snapshot snapshot, long now) {
         if (snapshot != written && now - lastAttempt >= interval) {
@@ -87,7 +96,8 @@ public final class PerfMapWriter implements CodeListener {
             written = snapshot;
             writes++;
             lastWriteNanos = System.nanoTime() - begin;
-            interval = TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
+            interval = Math.min(TimeUnit.MILLISECONDS.toNanos(MAX_INTERVAL_MILLIS),
+                    Math.max(TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS), INTERVAL_PER_WRITE_TIME * lastWriteNanos));
             lastError = null;
         } catch (IOException | RuntimeException e) {
             interval = TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);

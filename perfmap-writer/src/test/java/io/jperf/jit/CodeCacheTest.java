@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,8 +39,8 @@ class CodeCacheTest {
         CompiledMethod a = code(A, 0x1000, 0x100);
         CompiledMethod b = code(B, 0x1080, 0x100);
         List<CodeBlob> displaced = new ArrayList<>();
-        assertTrue(cache.add(a, 10, 10, displaced));
-        assertTrue(cache.add(b, 30, 30, displaced));
+        assertEquals(CodeCache.Added.NEW, cache.add(a, 10, 10, displaced));
+        assertEquals(CodeCache.Added.NEW, cache.add(b, 30, 30, displaced));
         assertEquals(List.of(a), displaced, "a's unload never came");
         CodeCache.Snapshot s = cache.publish(40, 40);
         assertSame(a, s.lookup(0x1090, 20));
@@ -53,12 +52,26 @@ class CodeCacheTest {
     void replayOfKnownCodeIsNotAdded() {
         CodeCache cache = new CodeCache(1_000, 100);
         List<CodeBlob> displaced = new ArrayList<>();
-        assertTrue(cache.add(code(A, 0x1000, 0x100), 10, 10, displaced));
-        assertFalse(cache.add(code(A, 0x1000, 0x100), CodeCache.ALWAYS, 50, displaced));
-        assertTrue(cache.add(new GeneratedCode(0x3000, 0x40, "stub (named live)"), 10, 10, displaced));
-        assertFalse(cache.add(new GeneratedCode(0x3000, 0x40, "stub"), CodeCache.ALWAYS, 50, displaced));
+        assertEquals(CodeCache.Added.NEW, cache.add(code(A, 0x1000, 0x100), 10, 10, displaced));
+        assertEquals(CodeCache.Added.KNOWN, cache.add(code(A, 0x1000, 0x100), CodeCache.ALWAYS, 50, displaced));
+        assertEquals(CodeCache.Added.NEW, cache.add(new GeneratedCode(0x3000, 0x40, "stub (named live)"), 10, 10,
+                displaced));
+        assertEquals(CodeCache.Added.KNOWN, cache.add(new GeneratedCode(0x3000, 0x40, "stub"), CodeCache.ALWAYS, 50,
+                displaced));
         assertEquals(List.of(), displaced);
         assertEquals(2, cache.publish(60, 60).liveCount());
+    }
+
+    @Test
+    void aReplayWithInlineTablesAddsThemToKnownCode() {
+        CodeCache cache = new CodeCache(1_000, 100);
+        List<CodeBlob> displaced = new ArrayList<>();
+        cache.add(code(A, 0x1000, 0x100), 10, 10, displaced);
+        CompiledMethod detailed = new CompiledMethod(0x1000, 0x100, A,
+                TestCode.inlining(new int[] {0x10}, new Object[][][] {{{A, 0}}}));
+        assertEquals(CodeCache.Added.DETAILED, cache.add(detailed, CodeCache.ALWAYS, 50, displaced));
+        assertSame(detailed, cache.publish(60, 60).lookup(0x1008, 20), "same load time, now with its table");
+        assertEquals(CodeCache.Added.KNOWN, cache.add(detailed, CodeCache.ALWAYS, 70, displaced));
     }
 
     @Test
@@ -77,6 +90,14 @@ class CodeCacheTest {
         cache.remove(0x1000, 20);
         assertEquals(1, cache.publish(110, 110).size(), "unloaded 90 ns ago: kept");
         assertEquals(0, cache.publish(130, 130).size(), "unloaded 110 ns ago: forgotten");
+    }
+
+    @Test
+    void withoutRetentionOnlyLiveCodeIsKept() {
+        CodeCache.Snapshot s = new TestCode(0, 0).load(code(A, 0x1000, 0x100), 1).unload(0x1000, 2)
+                .load(code(B, 0x2000, 0x100), 3).snapshot(4);
+        assertEquals(1, s.size());
+        assertNull(s.lookup(0x1000, 1));
     }
 
     @Test

@@ -5,8 +5,16 @@ import java.util.List;
 
 /** Builds code cache content by hand for tests of readers and writers. */
 public final class TestCode {
-    private final CodeCache cache = new CodeCache(1_000, 100);
+    private final CodeCache cache;
     private final List<CodeBlob> displaced = new ArrayList<>();
+
+    public TestCode() {
+        this(1_000, 100);
+    }
+
+    public TestCode(long retainDeadNanos, int maxDead) {
+        cache = new CodeCache(retainDeadNanos, maxDead);
+    }
 
     public static MethodRef method(String className, String name, String descriptor, String source, int... lines) {
         return new MethodRef(className, name, descriptor, source, lines);
