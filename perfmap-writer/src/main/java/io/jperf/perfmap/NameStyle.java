@@ -46,11 +46,18 @@ public record NameStyle(boolean dotted, boolean signatures, boolean unfold, bool
 
     /** The name of a whole blob: the compiled method (at its first line), or the JVM's name of generated code. */
     public String blob(CodeBlob blob) {
+        return appendBlob(new StringBuilder(80), blob).toString();
+    }
+
+    /** Appends {@link #blob}: writers that name thousands of blobs reuse one builder. */
+    public StringBuilder appendBlob(StringBuilder sb, CodeBlob blob) {
         if (blob instanceof CompiledMethod) {
             MethodRef m = ((CompiledMethod) blob).method;
-            return frame(m, m.lineAt(0), Kind.COMPILED);
+            appendFrame(sb, m, m.lineAt(0), Kind.COMPILED);
+        } else {
+            sb.append(clean(((GeneratedCode) blob).name));
         }
-        return clean(((GeneratedCode) blob).name);
+        return sb;
     }
 
     /**
@@ -58,8 +65,12 @@ public record NameStyle(boolean dotted, boolean signatures, boolean unfold, bool
      * out to the innermost inlined one, joined by {@code ->}.
      */
     public String chain(CompiledMethod cm, int scope) {
+        return appendChain(new StringBuilder(128), cm, scope).toString();
+    }
+
+    /** Appends {@link #chain}. */
+    public StringBuilder appendChain(StringBuilder sb, CompiledMethod cm, int scope) {
         var table = cm.inlining;
-        StringBuilder sb = new StringBuilder(128);
         int depth = table.depth(scope);
         for (int level = depth - 1; level >= 0; level--) {
             if (level != depth - 1) {
@@ -68,7 +79,7 @@ public record NameStyle(boolean dotted, boolean signatures, boolean unfold, bool
             appendFrame(sb, table.method(scope, level), table.line(scope, level),
                     level == depth - 1 ? Kind.COMPILED : Kind.INLINED);
         }
-        return sb.toString();
+        return sb;
     }
 
     private void appendFrame(StringBuilder sb, MethodRef m, int line, Kind kind) {

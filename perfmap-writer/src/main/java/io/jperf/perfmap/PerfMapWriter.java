@@ -126,15 +126,17 @@ public final class PerfMapWriter implements CodeListener {
 
     /** Writes the live code as perf map lines ({@code START SIZE NAME}, hex), by address. */
     void writeTo(CodeCache.Snapshot snapshot, Writer w) throws IOException {
+        Lines out = new Lines(w);
         for (int i = 0; i < snapshot.size(); i++) {
             if (!snapshot.isLive(i)) {
                 continue;
             }
             CodeBlob blob = snapshot.blob(i);
             if (style.unfold() && blob instanceof CompiledMethod && ((CompiledMethod) blob).inlining.size() > 0) {
-                writeUnfolded((CompiledMethod) blob, w);
+                writeUnfolded((CompiledMethod) blob, out);
             } else {
-                line(w, blob.start, blob.size, style.blob(blob));
+                style.appendBlob(out.start(blob.start, blob.size), blob);
+                out.end();
             }
         }
     }
@@ -143,7 +145,7 @@ public final class PerfMapWriter implements CodeListener {
      * One line per run of code with the same inline chain: an instruction belongs to the first recorded PC at or
      * after it, and code past the last recorded PC to the compiled method alone.
      */
-    private void writeUnfolded(CompiledMethod cm, Writer w) throws IOException {
+    private void writeUnfolded(CompiledMethod cm, Lines out) throws IOException {
         InlineTable t = cm.inlining;
         long runStart = 0;
         long runEnd = 0;
@@ -156,7 +158,8 @@ public final class PerfMapWriter implements CodeListener {
             String name = style.chain(cm, scope);
             if (!name.equals(runName)) {
                 if (runName != null) {
-                    line(w, cm.start + runStart, runEnd - runStart, runName);
+                    out.start(cm.start + runStart, runEnd - runStart).append(runName);
+                    out.end();
                 }
                 runStart = runEnd;
                 runName = name;
@@ -164,19 +167,37 @@ public final class PerfMapWriter implements CodeListener {
             runEnd = end;
         }
         if (runName != null) {
-            line(w, cm.start + runStart, runEnd - runStart, runName);
+            out.start(cm.start + runStart, runEnd - runStart).append(runName);
+            out.end();
         }
         if (runEnd < cm.size) {
-            line(w, cm.start + runEnd, cm.size - runEnd, style.blob(cm));
+            style.appendBlob(out.start(cm.start + runEnd, cm.size - runEnd), cm);
+            out.end();
         }
     }
 
-    private static void line(Writer w, long start, long size, String name) throws IOException {
-        w.write(Long.toHexString(start));
-        w.write(' ');
-        w.write(Long.toHexString(size));
-        w.write(' ');
-        w.write(name);
-        w.write('\n');
+    /** Map lines built in one reused buffer: a rewrite of thousands of lines makes no garbage per line. */
+    private static final class Lines {
+        private final Writer w;
+        private final StringBuilder sb = new StringBuilder(256);
+        private char[] chars = new char[256];
+
+        Lines(Writer w) {
+            this.w = w;
+        }
+
+        StringBuilder start(long address, long size) {
+            sb.setLength(0);
+            return sb.append(Long.toHexString(address)).append(' ').append(Long.toHexString(size)).append(' ');
+        }
+
+        void end() throws IOException {
+            sb.append('\n');
+            if (chars.length < sb.length()) {
+                chars = new char[sb.length() * 2];
+            }
+            sb.getChars(0, sb.length(), chars, 0);
+            w.write(chars, 0, sb.length());
+        }
     }
 }

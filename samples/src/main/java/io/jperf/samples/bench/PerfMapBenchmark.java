@@ -198,14 +198,14 @@ public final class PerfMapBenchmark {
         }
         System.out.printf("%n4. Memory of a JVM with %d classes compiled, without and with the agent (perfmap)%n",
                 classes);
-        String[] names = {"live heap after full GC", "NMT committed", "RSS"};
+        String[] names = {"live heap after full GC", "heap committed", "NMT committed, not heap", "RSS"};
         for (int i = 0; i < names.length; i++) {
             System.out.printf("   %-24s %8d KiB -> %8d KiB  (%+d KiB)%n", names[i], m[0][i] / 1024, m[1][i] / 1024,
                     (m[1][i] - m[0][i]) / 1024);
         }
     }
 
-    /** {live heap bytes, NMT committed bytes, RSS bytes}. */
+    /** {live heap, heap committed, NMT committed outside the heap, RSS}, in bytes. */
     private long[] memoryOf(long pid) throws Exception {
         String histogram = run(List.of(jcmd(), Long.toString(pid), "GC.class_histogram"));
         long heap = 0;
@@ -217,9 +217,12 @@ public final class PerfMapBenchmark {
         }
         String nmt = run(List.of(jcmd(), Long.toString(pid), "VM.native_memory", "summary"));
         long committed = 0;
+        long heapCommitted = 0;
         for (String l : nmt.split("\n")) {
             if (l.startsWith("Total:")) {
                 committed = kib(l.substring(l.indexOf("committed=") + 10)) * 1024;
+            } else if (l.contains("Java Heap (reserved=")) {
+                heapCommitted = kib(l.substring(l.indexOf("committed=") + 10)) * 1024;
             }
         }
         long rss = 0;
@@ -228,11 +231,11 @@ public final class PerfMapBenchmark {
                 rss = Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
             }
         }
-        return new long[] {heap, committed, rss};
+        return new long[] {heap, heapCommitted, committed - heapCommitted, rss};
     }
 
     private static long kib(String s) {
-        return Long.parseLong(s.replaceAll("^(\\d+)KB.*$", "$1"));
+        return Long.parseLong(s.replaceAll("^(\\d+)KB.*$", "$1").trim());
     }
 
     // Helpers --------------------------------------------------------------------------------------------------------
