@@ -61,9 +61,11 @@ public final class Attacher {
                 String command = process.get().info().command().orElse("?");
                 throw new AttachException("process " + pid + " (" + command + ") is not a Java virtual machine");
             }
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new AttachException("cannot inspect process " + pid + " (permission denied on " + maps
+                    + "); run jperf as the JVM's user or as root");
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw new AttachException("cannot inspect process " + pid + ": " + e.getMessage()
-                    + "; run jperf as the JVM's user or as root");
+            throw new AttachException("cannot inspect process " + pid + " (" + e + ")");
         }
     }
 

@@ -71,7 +71,7 @@ final class PerfMapCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (Files.exists(map) && !Files.getLastModifiedTime(map).equals(before)) {
-                System.out.println("jperf: Java symbols of JVM " + pid + " are in " + map
+                System.out.println("Java symbols of JVM " + pid + " are in " + map
                         + " and stay current while it runs");
                 return 0;
             }
