@@ -2,7 +2,6 @@ package io.jperf.files;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -110,10 +109,5 @@ public final class SafeFile {
             throw new RefusedException(target + " belongs to uid " + owner + ", not to this JVM's uid " + me
                     + ". Remove it: sudo rm " + target);
         }
-    }
-
-    /** Convenience for channels handed out by {@link #createForAppend}. */
-    public static OutputStream stream(FileChannel channel) {
-        return Channels.newOutputStream(channel);
     }
 }

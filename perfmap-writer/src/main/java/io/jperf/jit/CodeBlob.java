@@ -13,8 +13,4 @@ public abstract class CodeBlob {
     public final long end() {
         return start + size;
     }
-
-    public final boolean contains(long pc) {
-        return pc >= start && pc < start + size;
-    }
 }

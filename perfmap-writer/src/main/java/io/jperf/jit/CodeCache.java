@@ -136,7 +136,7 @@ public final class CodeCache {
     }
 
     /** Makes all changes so far visible to readers and forgets unloaded code older than the retention. */
-    Snapshot publish(long now, long asOf) {
+    Snapshot publish(long now) {
         if (unsorted) {
             entries.sort(BY_START);
             unsorted = false;
@@ -163,7 +163,7 @@ public final class CodeCache {
         }
         final long cutoff = forgetBefore;
         entries.removeIf(e -> e.unload != NEVER && e.unload < cutoff);
-        Snapshot s = new Snapshot(entries, asOf);
+        Snapshot s = new Snapshot(entries);
         current = s;
         return s;
     }
@@ -180,7 +180,7 @@ public final class CodeCache {
 
     /** An immutable view of the code cache: sorted by start address, with load and unload times. */
     public static final class Snapshot {
-        static final Snapshot EMPTY = new Snapshot(List.of(), ALWAYS);
+        static final Snapshot EMPTY = new Snapshot(List.of());
 
         private final long[] starts;
         private final long[] ends;
@@ -188,10 +188,9 @@ public final class CodeCache {
         private final long[] loads;
         private final long[] unloads;
         private final CodeBlob[] blobs;
-        private final long asOf;
         private final int liveCount;
 
-        private Snapshot(List<Entry> sorted, long asOf) {
+        private Snapshot(List<Entry> sorted) {
             int n = sorted.size();
             starts = new long[n];
             ends = new long[n];
@@ -214,7 +213,6 @@ public final class CodeCache {
                     liveBlobs++;
                 }
             }
-            this.asOf = asOf;
             this.liveCount = liveBlobs;
         }
 
@@ -244,7 +242,7 @@ public final class CodeCache {
             return best;
         }
 
-        /** Blobs, live and recently unloaded, by start address. */
+        /** Blobs, live and recently unloaded (with their times kept for {@link #lookup}), by start address. */
         public int size() {
             return blobs.length;
         }
@@ -253,25 +251,12 @@ public final class CodeCache {
             return blobs[i];
         }
 
-        public long loadTime(int i) {
-            return loads[i];
-        }
-
-        public long unloadTime(int i) {
-            return unloads[i];
-        }
-
         public boolean isLive(int i) {
             return unloads[i] == NEVER;
         }
 
         public int liveCount() {
             return liveCount;
-        }
-
-        /** Time of the newest JIT event this snapshot reflects. */
-        public long asOf() {
-            return asOf;
         }
     }
 }

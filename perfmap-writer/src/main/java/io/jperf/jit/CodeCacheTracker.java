@@ -49,7 +49,6 @@ public final class CodeCacheTracker {
     private final List<CodeBlob> displaced = new ArrayList<>();
     private boolean dirty;
     private long lastPublish;
-    private long newestEvent = CodeCache.ALWAYS;
     private CodeEvent carried;
     private volatile long unresolved;
     private boolean replayInFlight;
@@ -313,7 +312,6 @@ public final class CodeCacheTracker {
 
     /** @return false when the event must wait for the next pass */
     private boolean apply(CodeEvent e, boolean lastChance) {
-        newestEvent = Math.max(newestEvent, e.time);
         switch (e.kind) {
             case CodeEvent.LOAD:
             case CodeEvent.GENERATED:
@@ -456,7 +454,7 @@ public final class CodeCacheTracker {
     }
 
     private void publish(long now) {
-        cache.publish(now, newestEvent);
+        cache.publish(now);
         lastPublish = now;
         dirty = false;
     }

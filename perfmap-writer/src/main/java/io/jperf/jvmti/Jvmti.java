@@ -24,7 +24,6 @@ import java.util.Map;
 public final class Jvmti {
     private static final int SET_EVENT_NOTIFICATION_MODE = 1;
     private static final int DEALLOCATE = 46;
-    private static final int GET_CLASS_SIGNATURE = 47;
     private static final int GET_SOURCE_FILE_NAME = 49;
     private static final int GET_CLASS_METHODS = 51;
     private static final int GET_METHOD_NAME = 63;
@@ -200,13 +199,6 @@ public final class Jvmti {
         }
         deallocate(ids);
         return result;
-    }
-
-    /** The JVM signature of a class, e.g. {@code Ljava/lang/String;}. */
-    public synchronized String classSignature(Class<?> type) throws JvmtiException {
-        scratch.clear(16);
-        check(callWithObjects(GET_CLASS_SIGNATURE, type, scratch, Pointer.NULL), "GetClassSignature");
-        return takeString(scratch.getPointer(0));
     }
 
     /** The SourceFile attribute of a class, or null when the class has none. */

@@ -42,7 +42,7 @@ class CodeCacheTest {
         assertEquals(CodeCache.Added.NEW, cache.add(a, 10, 10, displaced));
         assertEquals(CodeCache.Added.NEW, cache.add(b, 30, 30, displaced));
         assertEquals(List.of(a), displaced, "a's unload never came");
-        CodeCache.Snapshot s = cache.publish(40, 40);
+        CodeCache.Snapshot s = cache.publish(40);
         assertSame(a, s.lookup(0x1090, 20));
         assertSame(b, s.lookup(0x1090, 31));
         assertNull(s.lookup(0x1010, 31));
@@ -59,7 +59,7 @@ class CodeCacheTest {
         assertEquals(CodeCache.Added.KNOWN, cache.add(new GeneratedCode(0x3000, 0x40, "stub"), CodeCache.ALWAYS, 50,
                 displaced));
         assertEquals(List.of(), displaced);
-        assertEquals(2, cache.publish(60, 60).liveCount());
+        assertEquals(2, cache.publish(60).liveCount());
     }
 
     @Test
@@ -70,7 +70,7 @@ class CodeCacheTest {
         CompiledMethod detailed = new CompiledMethod(0x1000, 0x100, A,
                 TestCode.inlining(new int[] {0x10}, new Object[][][] {{{A, 0}}}));
         assertEquals(CodeCache.Added.DETAILED, cache.add(detailed, CodeCache.ALWAYS, 50, displaced));
-        assertSame(detailed, cache.publish(60, 60).lookup(0x1008, 20), "same load time, now with its table");
+        assertSame(detailed, cache.publish(60).lookup(0x1008, 20), "same load time, now with its table");
         assertEquals(CodeCache.Added.KNOWN, cache.add(detailed, CodeCache.ALWAYS, 70, displaced));
     }
 
@@ -88,8 +88,8 @@ class CodeCacheTest {
         List<CodeBlob> displaced = new ArrayList<>();
         cache.add(code(A, 0x1000, 0x100), 10, 10, displaced);
         cache.remove(0x1000, 20);
-        assertEquals(1, cache.publish(110, 110).size(), "unloaded 90 ns ago: kept");
-        assertEquals(0, cache.publish(130, 130).size(), "unloaded 110 ns ago: forgotten");
+        assertEquals(1, cache.publish(110).size(), "unloaded 90 ns ago: kept");
+        assertEquals(0, cache.publish(130).size(), "unloaded 110 ns ago: forgotten");
     }
 
     @Test
@@ -108,7 +108,7 @@ class CodeCacheTest {
             cache.add(code(A, 0x1000 + 0x100L * i, 0x100), i, i, displaced);
             cache.remove(0x1000 + 0x100L * i, 100 + i);
         }
-        CodeCache.Snapshot s = cache.publish(200, 200);
+        CodeCache.Snapshot s = cache.publish(200);
         assertEquals(3, s.size());
         assertNull(s.lookup(0x1000, 50), "the oldest unloads are forgotten first");
         assertTrue(s.lookup(0x1000 + 0x900, 50) != null);

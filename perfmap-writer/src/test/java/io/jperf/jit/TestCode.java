@@ -48,6 +48,6 @@ public final class TestCode {
     }
 
     public CodeCache.Snapshot snapshot(long now) {
-        return cache.publish(now, now);
+        return cache.publish(now);
     }
 }
