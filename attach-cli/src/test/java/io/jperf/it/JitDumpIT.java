@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The jitdump round trip with the real perf: {@code perf record -k mono}, {@code perf inject --jit}, then
@@ -24,7 +23,7 @@ class JitDumpIT {
 
     @BeforeAll
     static void perfInstalled() {
-        assumeTrue(Perf.available(), "perf is not installed (Debian: apt-get install linux-perf)");
+        Perf.assumeInstalled();
     }
 
     @ParameterizedTest(name = "{0}")

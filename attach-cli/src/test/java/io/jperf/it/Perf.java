@@ -1,5 +1,7 @@
 package io.jperf.it;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,12 +18,15 @@ public final class Perf {
     private Perf() {
     }
 
-    public static boolean available() {
+    /** Skips the calling test class when perf is missing, saying how to install it. */
+    public static void assumeInstalled() {
+        boolean installed;
         try {
-            return Proc.run(Duration.ofSeconds(20), "perf", "--version").exit() == 0;
+            installed = Proc.run(Duration.ofSeconds(20), "perf", "--version").exit() == 0;
         } catch (IOException | InterruptedException e) {
-            return false;
+            installed = false;
         }
+        Assumptions.assumeTrue(installed, "perf is not installed (Debian: apt-get install linux-perf)");
     }
 
     /** {@code perf record -g ARGS -p PID -o OUT -- sleep SECONDS}. */

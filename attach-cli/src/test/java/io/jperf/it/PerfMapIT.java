@@ -13,7 +13,6 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Java names for the real perf: a pure-Java thread sampled by {@code perf record -g} resolves its leaf frames through
@@ -22,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class PerfMapIT {
     @BeforeAll
     static void perfInstalled() {
-        assumeTrue(Perf.available(), "perf is not installed (Debian: apt-get install linux-perf)");
+        Perf.assumeInstalled();
     }
 
     @ParameterizedTest(name = "{0}")
