@@ -1,9 +1,13 @@
 package io.jperf.agent;
 
+import io.jperf.output.OutputFormat;
+import io.jperf.perf.EventSpec;
 import io.jperf.perfmap.NameStyle;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,7 +18,25 @@ public final class AgentOptions {
     /** Known options: name → value placeholder ("" for flags). Order is the order usage lists them. */
     private static final Map<String, String> KNOWN = new LinkedHashMap<>();
 
+    /** Options that may be given more than once. */
+    private static final java.util.Set<String> REPEATABLE = java.util.Set.of("include", "exclude");
+
     static {
+        KNOWN.put("start", "");
+        KNOWN.put("stop", "");
+        KNOWN.put("dump", "");
+        KNOWN.put("status", "");
+        KNOWN.put("event", "NAME");
+        KNOWN.put("interval", "TIME|N");
+        KNOWN.put("freq", "HZ");
+        KNOWN.put("file", "PATH");
+        KNOWN.put("format", "FORMAT");
+        KNOWN.put("duration", "TIME");
+        KNOWN.put("timeout", "TIME");
+        KNOWN.put("threads", "");
+        KNOWN.put("include", "PATTERN");
+        KNOWN.put("exclude", "PATTERN");
+        KNOWN.put("loop", "TIME");
         KNOWN.put("perfmap", "");
         KNOWN.put("jitdump", "");
         KNOWN.put("jitdumpdir", "DIR");
@@ -27,9 +49,11 @@ public final class AgentOptions {
     }
 
     private final Map<String, String> values;
+    private final Map<String, List<String>> repeated;
 
-    private AgentOptions(Map<String, String> values) {
+    private AgentOptions(Map<String, String> values, Map<String, List<String>> repeated) {
         this.values = values;
+        this.repeated = repeated;
     }
 
     /** Thrown for options that cannot be understood; the message is one jperf line. */
@@ -43,8 +67,9 @@ public final class AgentOptions {
 
     public static AgentOptions parse(String text) throws BadOptionException {
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
-            return new AgentOptions(values);
+            return new AgentOptions(values, repeated);
         }
         for (String item : text.split(",", -1)) {
             String token = item.strip();
@@ -66,8 +91,100 @@ public final class AgentOptions {
                 throw new BadOptionException("option '" + key + "' needs a value: " + key + "=" + placeholder);
             }
             values.put(key, value == null ? "" : value);
+            if (REPEATABLE.contains(key)) {
+                repeated.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+            }
         }
-        return new AgentOptions(values);
+        AgentOptions options = new AgentOptions(values, repeated);
+        options.validate();
+        return options;
+    }
+
+    /** Checks values whose form is known now, so a bad one is reported before anything starts. */
+    private void validate() throws BadOptionException {
+        if (has("event")) {
+            try {
+                EventSpec.parse(get("event"));
+            } catch (EventSpec.UnknownEventException e) {
+                throw new BadOptionException(e.getMessage());
+            }
+        }
+        if (has("interval") && has("freq")) {
+            throw new BadOptionException("give either interval= or freq=, not both");
+        }
+        if (has("interval") && interval() <= 0) {
+            throw new BadOptionException("bad interval '" + get("interval") + "': it must be above zero");
+        }
+        if (has("freq")) {
+            long hz = number("freq", get("freq"));
+            if (hz <= 0 || hz > 100_000) {
+                throw new BadOptionException("bad freq '" + get("freq") + "': use 1 to 100000 samples per second");
+            }
+        }
+        for (String key : List.of("duration", "timeout", "loop")) {
+            if (has(key) && seconds(key) <= 0) {
+                throw new BadOptionException("bad " + key + " '" + get(key) + "': it must be above zero");
+            }
+        }
+        if (has("format") && OutputFormat.named(get("format")) == null) {
+            throw new BadOptionException("unknown format '" + get("format")
+                    + "'; formats: flamegraph (html), collapsed, report, data, script");
+        }
+    }
+
+    /** Every value of a repeatable option, in order. */
+    public List<String> all(String key) {
+        return repeated.getOrDefault(key, List.of());
+    }
+
+    /**
+     * The sampling interval: nanoseconds for clock events ({@code 10ms}, {@code 500us}, {@code 1s}, or a plain
+     * number of ns), a count of events otherwise.
+     */
+    public long interval() throws BadOptionException {
+        return duration("interval", get("interval"), 1);
+    }
+
+    /** A duration option (duration, timeout, loop) in nanoseconds; a plain number is seconds. */
+    public long seconds(String key) throws BadOptionException {
+        return duration(key, get(key), 1_000_000_000L);
+    }
+
+    private static final java.util.regex.Pattern DURATION =
+            java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m|h)?");
+
+    private static long duration(String key, String text, long plainUnit) throws BadOptionException {
+        java.util.regex.Matcher m = DURATION.matcher(text.trim().toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches()) {
+            throw new BadOptionException("bad " + key + " '" + text + "': use a number with ns, us, ms, s, m or h"
+                    + " (e.g. " + key + "=" + (key.equals("interval") ? "1ms" : "30s") + ")");
+        }
+        long unit = m.group(2) == null ? plainUnit : switch (m.group(2)) {
+            case "ns" -> 1L;
+            case "us" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            default -> 3_600_000_000_000L;
+        };
+        double value = Double.parseDouble(m.group(1)) * unit;
+        if (value > Long.MAX_VALUE) {
+            throw new BadOptionException("bad " + key + " '" + text + "': too large");
+        }
+        return Math.round(value);
+    }
+
+    private static long number(String key, String text) throws BadOptionException {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new BadOptionException("bad " + key + " '" + text + "': a whole number is needed");
+        }
+    }
+
+    /** Samples per second from {@code freq=}, or 0 when the interval decides. */
+    public long frequency() throws BadOptionException {
+        return has("freq") ? number("freq", get("freq")) : 0;
     }
 
     static String usage() {

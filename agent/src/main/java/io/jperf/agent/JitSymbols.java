@@ -2,17 +2,12 @@ package io.jperf.agent;
 
 import io.jperf.files.SafeFile;
 import io.jperf.jit.CodeCacheTracker;
-import io.jperf.jit.CodeListener;
-import io.jperf.jvmti.JvmtiException;
 import io.jperf.perfmap.JitDumpWriter;
 import io.jperf.perfmap.PerfMapWriter;
 
 import java.io.IOException;
-import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Java symbols for external tools: the code cache tracker with a perf map and/or a jitdump following it, for the
@@ -28,26 +23,9 @@ final class JitSymbols {
         this.tracker = tracker;
     }
 
-    static JitSymbols start(Instrumentation inst, AgentOptions options) throws JvmtiException {
-        List<CodeListener> writers = new ArrayList<>();
-        PerfMapWriter map = options.has("perfmap") ? newPerfMap(options) : null;
-        JitDumpWriter dump = options.has("jitdump") ? newJitDump(options) : null;
-        if (map != null) {
-            writers.add(map);
-        }
-        if (dump != null) {
-            writers.add(dump);
-        }
-        CodeCacheTracker tracker;
-        try {
-            tracker = CodeCacheTracker.start(inst::getAllLoadedClasses, Log::say, writers.toArray(new CodeListener[0]));
-        } catch (JvmtiException e) {
-            throw new IllegalStateException("cannot follow JIT-compiled code: " + e.getMessage(), e);
-        }
+    static JitSymbols start(CodeCacheTracker tracker, AgentOptions options) {
         JitSymbols s = new JitSymbols(tracker);
-        s.perfMap = map;
-        s.jitDump = dump;
-        s.statsFile = options.statsFile();
+        s.reconfigure(options);
         return s;
     }
 
@@ -75,9 +53,8 @@ final class JitSymbols {
         }
     }
 
-    /** At JVM exit: last map write, jitdump closed, statistics written when asked for. */
+    /** At JVM exit, after the tracker stopped (map written a last time, jitdump closed): statistics if asked for. */
     void exit() {
-        tracker.stop();
         Path file = statsFile;
         if (file != null) {
             try {

@@ -55,6 +55,9 @@ public final class CodeCacheTracker {
     private boolean pruneAfterReplay;
     private long replayStarted;
     private volatile long firstReplayNanos = -1;
+    /** Every JIT event posted before this time is in the published snapshot. */
+    private volatile long consistentUntil = Long.MIN_VALUE;
+    private volatile boolean publishRequested;
     private final Set<Long> seenInReplay = new HashSet<>();
     private List<CodeListener> replayAudience = List.of();
 
@@ -67,8 +70,8 @@ public final class CodeCacheTracker {
     }
 
     /**
-     * Creates a JVMTI environment, enables the code events and starts following the code cache, including the code
-     * that exists already.
+     * Creates a JVMTI environment, enables the code events and starts following the code cache. Listeners learn the
+     * code that exists already by a replay when they join.
      *
      * @param loadedClasses all loaded classes ({@code Instrumentation::getAllLoadedClasses})
      * @param report receives one line per problem
@@ -144,6 +147,25 @@ public final class CodeCacheTracker {
         cache.retainUnloaded(retention.toNanos(), max);
     }
 
+    /**
+     * A time before which every JIT event is reflected in {@link CodeCache#snapshot()}: samples older than it (less
+     * the JVM's own delay in posting events) can be resolved now.
+     */
+    public long consistentUntil() {
+        return consistentUntil;
+    }
+
+    /** Publishes pending changes at once and waits (at most {@code timeoutMillis}) until they are visible. */
+    public void sync(long timeoutMillis) {
+        long asked = System.nanoTime();
+        long deadline = asked + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        publishRequested = true;
+        LockSupport.unpark(resolver);
+        while (running && resolver.isAlive() && consistentUntil < asked && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
     /** Counters for status lines and benchmarks. */
     public Stats stats() {
         CodeCache.Snapshot s = cache.snapshot();
@@ -211,9 +233,6 @@ public final class CodeCacheTracker {
     /** The resolver thread. A failing pass is reported and the next one tries again; a run of failures stops it. */
     private void resolve() {
         int failures = 0;
-        if (joining.isEmpty()) {
-            startReplay(false);
-        }
         while (running) {
             try {
                 pass();
@@ -230,6 +249,7 @@ public final class CodeCacheTracker {
     }
 
     private void pass() {
+        long passStart = System.nanoTime();
         methods.newPass();
         admitJoiningListeners();
         boolean busy = drain() > 0;
@@ -242,8 +262,12 @@ public final class CodeCacheTracker {
         long now = System.nanoTime();
         long interval = Math.min(MAX_PUBLISH_NANOS, Math.max(MIN_PUBLISH_NANOS,
                 cache.snapshot().size() * PUBLISH_NANOS_PER_BLOB));
-        if (dirty && now - lastPublish >= interval) {
+        if (dirty && (now - lastPublish >= interval || publishRequested)) {
             publish(now);
+        }
+        publishRequested = false;
+        if (!dirty && carried == null && !replayInFlight) {
+            consistentUntil = passStart;
         }
         CodeCache.Snapshot snapshot = cache.snapshot();
         for (CodeListener l : listeners) {

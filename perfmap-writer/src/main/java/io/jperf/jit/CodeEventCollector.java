@@ -4,7 +4,7 @@ import com.sun.jna.CallbackReference;
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import io.jperf.jvmti.CodeCallbacks;
+import io.jperf.jvmti.EventCallbacks;
 import io.jperf.jvmti.InlineRecord;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,7 +37,7 @@ final class CodeEventCollector {
         this.capacity = capacity;
     }
 
-    final CodeCallbacks.MethodLoad onLoad = new CodeCallbacks.MethodLoad() {
+    final EventCallbacks.MethodLoad onLoad = new EventCallbacks.MethodLoad() {
         @Override
         public void invoke(long env, long method, int codeSize, long codeAddr, int mapLength, long map,
                 long compileInfo) {
@@ -56,7 +56,7 @@ final class CodeEventCollector {
         }
     };
 
-    final CodeCallbacks.MethodUnload onUnload = new CodeCallbacks.MethodUnload() {
+    final EventCallbacks.MethodUnload onUnload = new EventCallbacks.MethodUnload() {
         @Override
         public void invoke(long env, long method, long codeAddr) {
             long begin = System.nanoTime();
@@ -69,7 +69,7 @@ final class CodeEventCollector {
         }
     };
 
-    final CodeCallbacks.DynamicCode onGenerated = new CodeCallbacks.DynamicCode() {
+    final EventCallbacks.DynamicCode onGenerated = new EventCallbacks.DynamicCode() {
         @Override
         public void invoke(long env, long name, long address, int length) {
             long begin = System.nanoTime();

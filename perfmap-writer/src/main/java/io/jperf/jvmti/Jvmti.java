@@ -40,6 +40,7 @@ public final class Jvmti {
     private static final int JVMTI_VERSION_1_2 = 0x30010200;
 
     /** Event numbers (jvmtiEvent). The callback struct index is the number minus 50. */
+    public static final int EVENT_THREAD_START = 52;
     public static final int EVENT_COMPILED_METHOD_LOAD = 68;
     public static final int EVENT_COMPILED_METHOD_UNLOAD = 69;
     public static final int EVENT_DYNAMIC_CODE_GENERATED = 70;

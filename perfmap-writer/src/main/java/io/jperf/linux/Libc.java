@@ -9,7 +9,20 @@ public final class Libc {
     public static final int O_RDONLY = 0;
     public static final int PROT_READ = 1;
     public static final int PROT_EXEC = 4;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
     public static final int MAP_PRIVATE = 2;
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
+    public static final int EINVAL = 22;
+    public static final int EMFILE = 24;
+    public static final int EACCES = 13;
+    public static final int ENODEV = 19;
+    public static final int EOPNOTSUPP = 95;
+    public static final int E2BIG = 7;
+    public static final int ENOSYS = 38;
+    public static final short POLLIN = 1;
 
     static {
         Native.register(Libc.class, NativeLibraries.libc());
@@ -28,6 +41,16 @@ public final class Libc {
     public static native int munmap(Pointer addr, long length) throws LastErrorException;
 
     public static native int getpagesize();
+
+    public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
+
+    /** poll(2) over an array of struct pollfd {int fd; short events; short revents;}. */
+    public static native int poll(Pointer fds, long nfds, int timeoutMillis) throws LastErrorException;
+
+    /** The calling thread's kernel id (glibc 2.30+). */
+    public static native int gettid();
+
+    public static native int getuid();
 
     /** The message for an errno, as strerror gives it. */
     public static native String strerror(int errno);

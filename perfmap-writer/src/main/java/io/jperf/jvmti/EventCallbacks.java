@@ -3,11 +3,11 @@ package io.jperf.jvmti;
 import com.sun.jna.Callback;
 
 /**
- * JNA shapes of the three JVMTI code events. Pointers arrive as {@code long} so that a callback allocates nothing
+ * JNA shapes of the JVMTI events jperf uses. Pointers arrive as {@code long} so that a callback allocates nothing
  * before it decides what to copy; jperf runs on 64-bit JVMs only.
  */
-public final class CodeCallbacks {
-    private CodeCallbacks() {
+public final class EventCallbacks {
+    private EventCallbacks() {
     }
 
     /** jvmtiEventCompiledMethodLoad. {@code compileInfo} is valid only during the call. */
@@ -23,5 +23,10 @@ public final class CodeCallbacks {
     /** jvmtiEventDynamicCodeGenerated: interpreter, stubs, adapters. {@code name} is a C string. */
     public interface DynamicCode extends Callback {
         void invoke(long jvmtiEnv, long name, long address, int length);
+    }
+
+    /** jvmtiEventThreadStart: runs on the new thread itself, before it runs any Java code of its own. */
+    public interface ThreadStart extends Callback {
+        void invoke(long jvmtiEnv, long jniEnv, long thread);
     }
 }

@@ -1,0 +1,48 @@
+package io.jperf.hotspot;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads this process's memory through {@code /proc/self/mem}: a stale pointer (a thread that just ended, a freed
+ * structure) gives an error instead of crashing the JVM.
+ */
+public final class SafeMemory implements AutoCloseable {
+    private final FileChannel mem;
+    private final ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+
+    public SafeMemory() throws IOException {
+        mem = FileChannel.open(Path.of("/proc/self/mem"), StandardOpenOption.READ);
+    }
+
+    /** The 8 bytes at {@code address}, or {@code fallback} when they cannot be read. */
+    public synchronized long readLong(long address, long fallback) {
+        return read(address, 8) ? word.getLong(0) : fallback;
+    }
+
+    /** The 4 bytes at {@code address}, or {@code fallback}. */
+    public synchronized int readInt(long address, int fallback) {
+        return read(address, 4) ? word.getInt(0) : fallback;
+    }
+
+    private boolean read(long address, int length) {
+        if (address <= 0) {
+            return false;
+        }
+        try {
+            word.clear().limit(length);
+            return mem.read(word, address) == length;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        mem.close();
+    }
+}

@@ -1,0 +1,55 @@
+package io.jperf.hotspot;
+
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * HotSpot's description of itself ({@code gHotSpotVMStructs}, exported by libjvm for the serviceability agent): field
+ * offsets of VM structures by type and field name, read once.
+ */
+public final class VMStructs {
+    private final Map<String, Long> offsets = new HashMap<>();
+
+    private VMStructs() {
+    }
+
+    /** Reads the table from the running JVM; fails when libjvm does not export it. */
+    public static VMStructs read() {
+        NativeLibrary jvm = NativeLibrary.getProcess();
+        Pointer table = jvm.getGlobalVariableAddress("gHotSpotVMStructs").getPointer(0);
+        long typeName = exported(jvm, "gHotSpotVMStructEntryTypeNameOffset");
+        long fieldName = exported(jvm, "gHotSpotVMStructEntryFieldNameOffset");
+        long isStatic = exported(jvm, "gHotSpotVMStructEntryIsStaticOffset");
+        long offset = exported(jvm, "gHotSpotVMStructEntryOffsetOffset");
+        long stride = exported(jvm, "gHotSpotVMStructEntryArrayStride");
+        VMStructs v = new VMStructs();
+        for (long at = 0;; at += stride) {
+            Pointer type = table.getPointer(at + typeName);
+            if (type == null) {
+                break;
+            }
+            Pointer field = table.getPointer(at + fieldName);
+            if (field != null && table.getInt(at + isStatic) == 0) {
+                v.offsets.put(type.getString(0) + "::" + field.getString(0), table.getLong(at + offset));
+            }
+        }
+        return v;
+    }
+
+    private static long exported(NativeLibrary jvm, String name) {
+        return jvm.getGlobalVariableAddress(name).getLong(0);
+    }
+
+    /** The offset of a non-static field, e.g. {@code offset("OSThread", "_thread_id")}; −1 when unknown. */
+    public long offset(String type, String field) {
+        Long o = offsets.get(type + "::" + field);
+        return o == null ? -1 : o;
+    }
+
+    public int size() {
+        return offsets.size();
+    }
+}

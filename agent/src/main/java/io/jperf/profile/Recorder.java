@@ -1,0 +1,170 @@
+package io.jperf.profile;
+
+import io.jperf.hotspot.JavaThreads;
+import io.jperf.jit.CodeCache;
+import io.jperf.jit.CodeListener;
+import io.jperf.perf.SampleSink;
+import io.jperf.perfmap.NameStyle;
+import io.jperf.stack.FrameKind;
+import io.jperf.stack.FrameTable;
+import io.jperf.stack.StackResolver;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns raw samples into the profile, on the sampler's reader thread. A sample waits until the code cache covers
+ * its time (JIT events reach jperf a little after the code runs), then its callchain is resolved into frames and
+ * added under its thread's root frame; frame filters ({@code include}/{@code exclude}) apply here.
+ */
+public final class Recorder implements SampleSink {
+    /** How long the JVM may take to post a JIT event after installing the code. */
+    private static final long EVENT_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A sample waits at most this long for the code cache, then is resolved with what is known. */
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int MAX_FRAMES = 1024;
+    /** Resolution may take this much of each drain cycle; the rest waits, so the reader keeps draining the rings. */
+    private static final long BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
+    /** Past this many waiting samples the budget is ignored: memory matters more than latency. */
+    private static final int MAX_PENDING = 100_000;
+
+    private final FrameTable frames = new FrameTable();
+    private final StackResolver resolver;
+    private final CallTree tree = new CallTree();
+    private final SampleLog log;
+    private final FrameFilter filter;
+    private final NameStyle style;
+    private final JavaThreads javaThreads;
+    private final LongSupplier codeConsistentUntil;
+    private final ArrayDeque<RawSample> pending = new ArrayDeque<>();
+    private final Map<Integer, Integer> threadRoots = new HashMap<>();
+    private final int[] stack = new int[MAX_FRAMES];
+    private long recorded;
+    private long filtered;
+
+    private record RawSample(int tid, long time, long period, long[] chain) {
+    }
+
+    /**
+     * @param logCapacity samples kept one by one (for the data file), 0 for none
+     * @param codeConsistentUntil the code cache tracker's {@code consistentUntil}
+     */
+    public Recorder(CodeCache code, LongSupplier codeConsistentUntil, NameStyle style, FrameFilter filter,
+            JavaThreads javaThreads, int logCapacity) {
+        this.resolver = new StackResolver(frames, code, style.lines());
+        this.codeConsistentUntil = codeConsistentUntil;
+        this.style = style;
+        this.filter = filter;
+        this.javaThreads = javaThreads;
+        this.log = logCapacity > 0 ? new SampleLog(logCapacity) : null;
+    }
+
+    /** What the code cache tracker must keep for this recorder: inline tables and lines. */
+    public CodeListener codeNeeds() {
+        return new CodeListener() {
+            @Override
+            public boolean wantsDetail() {
+                return true;
+            }
+        };
+    }
+
+    @Override
+    public synchronized void sample(int tid, long time, long period, long[] chain, int length) {
+        long[] copy = new long[length];
+        System.arraycopy(chain, 0, copy, 0, length);
+        pending.add(new RawSample(tid, time, period, copy));
+    }
+
+    @Override
+    public synchronized void drained(long now) {
+        resolve(now, false);
+    }
+
+    /** Resolves every waiting sample now: before an output is written. */
+    public synchronized void flush() {
+        resolve(System.nanoTime(), true);
+    }
+
+    private void resolve(long now, boolean all) {
+        long ready = codeConsistentUntil.getAsLong() - EVENT_DELAY_NANOS;
+        long deadline = now + BUDGET_NANOS;
+        int done = 0;
+        for (RawSample s; (s = pending.peek()) != null;) {
+            if (!all && s.time >= ready && now - s.time < MAX_WAIT_NANOS) {
+                break;
+            }
+            if (!all && pending.size() < MAX_PENDING && (++done & 63) == 0 && System.nanoTime() > deadline) {
+                break;
+            }
+            pending.poll();
+            record(s);
+        }
+    }
+
+    /** Loads symbols before the first sample needs them. */
+    public void preload() {
+        resolver.preload();
+    }
+
+    private void record(RawSample s) {
+        int n = resolver.resolve(s.chain, s.chain.length, s.time, stack);
+        if (!filter.accepts(stack, n, frames, style)) {
+            filtered++;
+            return;
+        }
+        int node = threadRoot(s.tid);
+        for (int i = n - 1; i >= 0; i--) {
+            node = tree.child(node, stack[i]);
+        }
+        tree.add(node, 1, s.period);
+        recorded++;
+        if (log != null) {
+            log.add(s.time, s.tid, node, s.period);
+        }
+    }
+
+    /** The root frame of a thread, named when first seen: its Java name, else its native name. */
+    private int threadRoot(int tid) {
+        Integer node = threadRoots.get(tid);
+        if (node == null) {
+            String name = javaThreads == null ? null : javaThreads.name(tid);
+            if (name == null) {
+                name = nativeName(tid);
+            }
+            int frame = frames.intern(FrameKind.THREAD, ("[" + name + " tid=" + tid + "]").intern(), 0);
+            node = tree.child(0, frame);
+            threadRoots.put(tid, node);
+        }
+        return node;
+    }
+
+    private static String nativeName(int tid) {
+        try {
+            return Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).trim();
+        } catch (Exception e) {
+            return "thread";
+        }
+    }
+
+    /** A consistent copy of everything so far, for output; {@code info} describes the recording. */
+    public synchronized Profile snapshot(Map<String, String> info) {
+        info.put("samples recorded", Long.toString(recorded));
+        info.put("samples filtered out", Long.toString(filtered));
+        info.put("samples waiting", Integer.toString(pending.size()));
+        info.put("unknown user frames", Long.toString(resolver.unknownFrames()));
+        if (log != null) {
+            info.put("samples not kept one by one (log full)", Long.toString(log.dropped()));
+        }
+        return new Profile(frames.view(), tree.copy(), log == null ? null : log.copy(), info);
+    }
+
+    public synchronized long recorded() {
+        return recorded;
+    }
+}

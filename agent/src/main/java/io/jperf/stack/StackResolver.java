@@ -1,0 +1,170 @@
+package io.jperf.stack;
+
+import io.jperf.collect.LongIntMap;
+import io.jperf.jit.CodeBlob;
+import io.jperf.jit.CodeCache;
+import io.jperf.jit.CompiledMethod;
+import io.jperf.jit.GeneratedCode;
+import io.jperf.jit.InlineTable;
+import io.jperf.symbols.KernelSymbols;
+import io.jperf.symbols.NativeSymbols;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Turns a perf callchain into one merged stack of frames: kernel functions, native functions, compiled Java methods
+ * with the methods inlined into them, JVM stubs and interpreted frames. JIT addresses are resolved in the code
+ * cache at the sample's time; native and kernel addresses are cached by address. Used by one thread.
+ */
+public final class StackResolver {
+    /** perf's context markers in a callchain are the top 4095 values of the address space. */
+    private static final long CONTEXT_MAX = -4095L;
+    private static final long CONTEXT_KERNEL = -128L;
+    private static final long CONTEXT_USER = -512L;
+
+    private final FrameTable frames;
+    private final CodeCache code;
+    private final boolean lines;
+    private final LongIntMap kernelCache = new LongIntMap();
+    private final LongIntMap nativeCache = new LongIntMap();
+    private final Map<CodeBlob, int[][]> jitCache = new WeakHashMap<>();
+    private KernelSymbols kernel;
+    private boolean kernelTried;
+    private NativeSymbols natives;
+    private final int unknown;
+    private final int interpreted;
+    private final int kernelUnknown;
+    private long unknownFrames;
+
+    /**
+     * @param lines whether Java frames are told apart by source line (the {@code lines} naming option)
+     */
+    public StackResolver(FrameTable frames, CodeCache code, boolean lines) {
+        this.frames = frames;
+        this.code = code;
+        this.lines = lines;
+        this.unknown = frames.intern(FrameKind.UNKNOWN, "[unknown]", 0);
+        this.interpreted = frames.intern(FrameKind.INTERPRETED, "[interpreted]", 0);
+        this.kernelUnknown = frames.intern(FrameKind.KERNEL, "[kernel]", 0);
+        try {
+            this.natives = new NativeSymbols();
+        } catch (IOException e) {
+            this.natives = null;
+        }
+    }
+
+    /** Loads kernel and library symbols now (before sampling), so the reader never stalls on them later. */
+    public void preload() {
+        kernelFrame(0);
+        if (natives != null) {
+            natives.preload();
+        }
+    }
+
+    /**
+     * Resolves a callchain (leaf first, with perf's context markers) into frame ids, leaf first.
+     *
+     * @return the number of frames written to {@code out}
+     */
+    public int resolve(long[] chain, int length, long time, int[] out) {
+        int n = 0;
+        boolean user = false;
+        boolean firstUser = true;
+        for (int i = 0; i < length && n < out.length; i++) {
+            long ip = chain[i];
+            if (Long.compareUnsigned(ip, CONTEXT_MAX) >= 0) {
+                user = ip == CONTEXT_USER;
+                if (ip != CONTEXT_USER && ip != CONTEXT_KERNEL) {
+                    break; // hypervisor or guest context: not ours
+                }
+                continue;
+            }
+            if (!user) {
+                out[n++] = kernelFrame(ip);
+                continue;
+            }
+            // After the sampled address, user entries are return addresses: look up the call before them.
+            long lookup = firstUser ? ip : ip - 1;
+            firstUser = false;
+            CodeBlob blob = code.lookup(lookup, time);
+            if (blob instanceof CompiledMethod) {
+                n = javaFrames((CompiledMethod) blob, ip, out, n);
+            } else if (blob instanceof GeneratedCode) {
+                out[n++] = stubFrame((GeneratedCode) blob);
+            } else {
+                out[n++] = nativeFrame(lookup);
+            }
+        }
+        return n;
+    }
+
+    private int kernelFrame(long ip) {
+        int id = kernelCache.get(ip, -1);
+        if (id < 0) {
+            if (!kernelTried) {
+                kernelTried = true;
+                try {
+                    kernel = KernelSymbols.read();
+                } catch (IOException | RuntimeException e) {
+                    kernel = null;
+                }
+            }
+            int index = kernel == null || !kernel.available() ? -1 : kernel.find(ip);
+            id = index < 0 ? kernelUnknown : frames.intern(FrameKind.KERNEL, kernel.name(index), 0);
+            kernelCache.put(ip, id);
+        }
+        return id;
+    }
+
+    private int nativeFrame(long ip) {
+        int id = nativeCache.get(ip, -1);
+        if (id < 0) {
+            NativeSymbols.Symbol symbol = natives == null ? null : natives.find(ip);
+            if (symbol == null) {
+                unknownFrames++;
+                return unknown; // not cached: a library may be mapped there later
+            }
+            id = frames.intern(FrameKind.NATIVE, symbol, 0);
+            nativeCache.put(ip, id);
+        }
+        return id;
+    }
+
+    private int stubFrame(GeneratedCode stub) {
+        return "Interpreter".equals(stub.name) ? interpreted
+                : frames.intern(FrameKind.STUB, stub.name.intern(), 0);
+    }
+
+    /** The frames of a compiled method at {@code ip}: the inlined ones innermost first, then the method itself. */
+    private int javaFrames(CompiledMethod cm, long ip, int[] out, int n) {
+        InlineTable table = cm.inlining;
+        int scope = table.scopeAt(ip - cm.start);
+        int[][] byScope = jitCache.computeIfAbsent(cm, k -> new int[table.size() + 1][]);
+        int slot = scope < 0 ? table.size() : scope;
+        int[] ids = byScope[slot];
+        if (ids == null) {
+            if (scope < 0) {
+                ids = new int[] {frames.intern(FrameKind.COMPILED, cm.method, lines ? cm.method.lineAt(0) : 0)};
+            } else {
+                int depth = table.depth(scope);
+                ids = new int[depth];
+                for (int level = 0; level < depth; level++) {
+                    FrameKind kind = level == depth - 1 ? FrameKind.COMPILED : FrameKind.INLINED;
+                    ids[level] = frames.intern(kind, table.method(scope, level), lines ? table.line(scope, level) : 0);
+                }
+            }
+            byScope[slot] = ids;
+        }
+        for (int i = 0; i < ids.length && n < out.length; i++) {
+            out[n++] = ids[i];
+        }
+        return n;
+    }
+
+    /** User frames no mapping or code knew. */
+    public long unknownFrames() {
+        return unknownFrames;
+    }
+}

@@ -1,0 +1,285 @@
+package io.jperf.symbols;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * An ELF64 file read through a read-only memory mapping: program headers (to turn file offsets into addresses),
+ * function symbols of .symtab and .dynsym, the build-id note and the .gnu_debuglink section. Nothing is copied to
+ * the heap but the symbol addresses; names are read from the mapped string tables when first asked for.
+ */
+public final class ElfFile {
+    private static final int SHT_SYMTAB = 2;
+    private static final int SHT_NOTE = 7;
+    private static final int SHT_DYNSYM = 11;
+    private static final int PT_LOAD = 1;
+    private static final int STT_FUNC = 2;
+    private static final int STT_GNU_IFUNC = 10;
+    private static final int NT_GNU_BUILD_ID = 3;
+
+    private final ByteBuffer file;
+    private final long[] loadOffsets;
+    private final long[] loadVaddrs;
+    private final long[] loadSizes;
+    private final String buildId;
+    private final String debugLink;
+    private final SymbolTable symbols;
+
+    private ElfFile(ByteBuffer file) throws IOException {
+        this.file = file;
+        if (file.limit() < 64 || file.get(0) != 0x7f || file.get(1) != 'E' || file.get(2) != 'L' || file.get(3) != 'F') {
+            throw new IOException("not an ELF file");
+        }
+        if (file.get(4) != 2) {
+            throw new IOException("not a 64-bit ELF file");
+        }
+        file.order(file.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        long phoff = file.getLong(32);
+        int phentsize = Short.toUnsignedInt(file.getShort(54));
+        int phnum = Short.toUnsignedInt(file.getShort(56));
+        List<long[]> loads = new ArrayList<>();
+        for (int i = 0; i < phnum; i++) {
+            int at = (int) (phoff + (long) i * phentsize);
+            if (file.getInt(at) == PT_LOAD) {
+                loads.add(new long[] {file.getLong(at + 8), file.getLong(at + 16), file.getLong(at + 32)});
+            }
+        }
+        loadOffsets = loads.stream().mapToLong(l -> l[0]).toArray();
+        loadVaddrs = loads.stream().mapToLong(l -> l[1]).toArray();
+        loadSizes = loads.stream().mapToLong(l -> l[2]).toArray();
+
+        long shoff = file.getLong(40);
+        int shentsize = Short.toUnsignedInt(file.getShort(58));
+        int shnum = Short.toUnsignedInt(file.getShort(60));
+        int shstrndx = Short.toUnsignedInt(file.getShort(62));
+        String id = null;
+        String link = null;
+        SymbolTable.Builder table = new SymbolTable.Builder();
+        if (shoff > 0 && shoff + (long) shnum * shentsize <= file.limit()) {
+            long namesOffset = section(shoff, shentsize, shstrndx, 24);
+            for (int i = 0; i < shnum; i++) {
+                int at = (int) (shoff + (long) i * shentsize);
+                int type = file.getInt(at + 4);
+                long offset = file.getLong(at + 24);
+                long size = file.getLong(at + 32);
+                if (offset + size > file.limit()) {
+                    continue;
+                }
+                String name = cString((int) (namesOffset + Integer.toUnsignedLong(file.getInt(at))));
+                if (type == SHT_SYMTAB || type == SHT_DYNSYM) {
+                    int link0 = file.getInt(at + 40);
+                    long strOffset = section(shoff, shentsize, link0, 24);
+                    long strSize = section(shoff, shentsize, link0, 32);
+                    readSymbols(table, offset, size, strOffset, strSize);
+                } else if (type == SHT_NOTE && id == null) {
+                    id = buildId(offset, size);
+                } else if (name.equals(".gnu_debuglink")) {
+                    link = cString((int) offset);
+                }
+            }
+        }
+        buildId = id;
+        debugLink = link;
+        symbols = table.build(file);
+    }
+
+    /** Maps and parses a file. */
+    public static ElfFile open(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+            return new ElfFile(map);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new IOException("corrupt ELF file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses an ELF file held in memory (tests, copies). */
+    public static ElfFile of(byte[] bytes) throws IOException {
+        try {
+            return new ElfFile(ByteBuffer.wrap(bytes));
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new IOException("corrupt ELF data: " + e.getMessage(), e);
+        }
+    }
+
+    private long section(long shoff, int shentsize, int index, int field) {
+        return file.getLong((int) (shoff + (long) index * shentsize + field));
+    }
+
+    private void readSymbols(SymbolTable.Builder table, long offset, long size, long strOffset, long strSize) {
+        for (long at = offset; at + 24 <= offset + size; at += 24) {
+            int info = file.get((int) at + 4) & 0xff;
+            int type = info & 0xf;
+            int shndx = Short.toUnsignedInt(file.getShort((int) at + 6));
+            long value = file.getLong((int) at + 8);
+            long symSize = file.getLong((int) at + 16);
+            long nameOff = Integer.toUnsignedLong(file.getInt((int) at));
+            if ((type == STT_FUNC || type == STT_GNU_IFUNC) && shndx != 0 && value != 0 && nameOff < strSize) {
+                table.add(value, symSize, (int) (strOffset + nameOff));
+            }
+        }
+    }
+
+    private String buildId(long offset, long size) {
+        long at = offset;
+        while (at + 12 <= offset + size) {
+            int namesz = file.getInt((int) at);
+            int descsz = file.getInt((int) at + 4);
+            int type = file.getInt((int) at + 8);
+            long name = at + 12;
+            long desc = name + ((namesz + 3) & ~3);
+            if (type == NT_GNU_BUILD_ID && namesz == 4 && desc + descsz <= file.limit()) {
+                byte[] id = new byte[descsz];
+                file.get((int) desc, id);
+                return HexFormat.of().formatHex(id);
+            }
+            at = desc + ((descsz + 3) & ~3);
+        }
+        return null;
+    }
+
+    String cString(int at) {
+        int end = at;
+        while (end < file.limit() && file.get(end) != 0) {
+            end++;
+        }
+        byte[] bytes = new byte[end - at];
+        file.get(at, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The link-time address of a file offset, through the PT_LOAD segment containing it; −1 when none does.
+     */
+    public long addressOf(long fileOffset) {
+        for (int i = 0; i < loadOffsets.length; i++) {
+            if (fileOffset >= loadOffsets[i] && fileOffset < loadOffsets[i] + loadSizes[i]) {
+                return loadVaddrs[i] + (fileOffset - loadOffsets[i]);
+            }
+        }
+        return -1;
+    }
+
+    public SymbolTable symbols() {
+        return symbols;
+    }
+
+    /** The GNU build-id in hex, or null. */
+    public String buildId() {
+        return buildId;
+    }
+
+    /** The file named by .gnu_debuglink, or null. */
+    public String debugLink() {
+        return debugLink;
+    }
+
+    /** Function symbols by address, with their names read lazily from the mapped string table. */
+    public static final class SymbolTable {
+        private final ByteBuffer strings;
+        private final long[] starts;
+        private final long[] sizes;
+        private final int[] nameOffsets;
+        private final String[] names;
+
+        private SymbolTable(ByteBuffer strings, long[] starts, long[] sizes, int[] nameOffsets) {
+            this.strings = strings;
+            this.starts = starts;
+            this.sizes = sizes;
+            this.nameOffsets = nameOffsets;
+            this.names = new String[starts.length];
+        }
+
+        public int size() {
+            return starts.length;
+        }
+
+        /** The index of the symbol covering {@code address}, or −1. Zero-sized symbols cover up to the next one. */
+        public int find(long address) {
+            int i = Arrays.binarySearch(starts, address);
+            if (i < 0) {
+                i = -i - 2;
+            }
+            if (i < 0) {
+                return -1;
+            }
+            long end = sizes[i] > 0 ? starts[i] + sizes[i] : i + 1 < starts.length ? starts[i + 1] : starts[i] + 1;
+            return address < end ? i : -1;
+        }
+
+        public long start(int index) {
+            return starts[index];
+        }
+
+        /** The raw (mangled) name. */
+        public synchronized String name(int index) {
+            String n = names[index];
+            if (n == null) {
+                int at = nameOffsets[index];
+                int end = at;
+                while (end < strings.limit() && strings.get(end) != 0) {
+                    end++;
+                }
+                byte[] bytes = new byte[end - at];
+                strings.get(at, bytes);
+                n = new String(bytes, StandardCharsets.UTF_8);
+                names[index] = n;
+            }
+            return n;
+        }
+
+        static final class Builder {
+            private long[] starts = new long[256];
+            private long[] sizes = new long[256];
+            private int[] names = new int[256];
+            private int n;
+
+            void add(long start, long size, int nameOffset) {
+                if (n == starts.length) {
+                    starts = Arrays.copyOf(starts, n * 2);
+                    sizes = Arrays.copyOf(sizes, n * 2);
+                    names = Arrays.copyOf(names, n * 2);
+                }
+                starts[n] = start;
+                sizes[n] = size;
+                names[n] = nameOffset;
+                n++;
+            }
+
+            /** Sorted by address; of symbols at the same address the larger is kept (.symtab and .dynsym overlap). */
+            SymbolTable build(ByteBuffer strings) {
+                Integer[] order = new Integer[n];
+                for (int i = 0; i < n; i++) {
+                    order[i] = i;
+                }
+                Arrays.sort(order, (a, b) -> starts[a] != starts[b] ? Long.compare(starts[a], starts[b])
+                        : Long.compare(sizes[b], sizes[a]));
+                long[] s = new long[n];
+                long[] z = new long[n];
+                int[] o = new int[n];
+                int k = 0;
+                for (int i = 0; i < n; i++) {
+                    int j = order[i];
+                    if (k > 0 && s[k - 1] == starts[j]) {
+                        continue;
+                    }
+                    s[k] = starts[j];
+                    z[k] = sizes[j];
+                    o[k] = names[j];
+                    k++;
+                }
+                return new SymbolTable(strings, Arrays.copyOf(s, k), Arrays.copyOf(z, k), Arrays.copyOf(o, k));
+            }
+        }
+    }
+}

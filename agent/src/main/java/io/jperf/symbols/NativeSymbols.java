@@ -1,0 +1,168 @@
+package io.jperf.symbols;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Native code addresses of this process → functions: the mapping from /proc/self/maps, the file's ELF symbols (or
+ * those of its debug file, found by build-id or .gnu_debuglink under /usr/lib/debug), C++ names demangled. One
+ * {@link Symbol} object per function, so callers can intern frames by identity. Used by one thread.
+ */
+public final class NativeSymbols {
+    private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Path DEBUG_ROOT = Path.of("/usr/lib/debug");
+
+    private ProcessMaps maps;
+    private long lastRefresh;
+    private final Map<String, Library> libraries = new HashMap<>();
+
+    /** A native function, or a whole library when its functions are not known. */
+    public static final class Symbol {
+        public final String library;
+        public final String name;
+
+        Symbol(String library, String name) {
+            this.library = library;
+            this.name = name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The symbols of one mapped file. */
+    private static final class Library {
+        final ElfFile elf;
+        final ElfFile.SymbolTable table;
+        final Symbol[] symbols;
+        final Symbol whole;
+
+        Library(String shortName, ElfFile elf, ElfFile.SymbolTable table) {
+            this.elf = elf;
+            this.table = table;
+            this.symbols = new Symbol[table == null ? 0 : table.size()];
+            this.whole = new Symbol(shortName, "[" + shortName + "]");
+        }
+
+        Symbol symbol(int index) {
+            Symbol s = symbols[index];
+            if (s == null) {
+                s = new Symbol(whole.library, Demangler.demangle(table.name(index)));
+                symbols[index] = s;
+            }
+            return s;
+        }
+    }
+
+    public NativeSymbols() throws IOException {
+        maps = ProcessMaps.self();
+        lastRefresh = System.nanoTime();
+    }
+
+    /**
+     * The function at {@code address}, or its library's whole-file symbol when the function is not known, or null
+     * when no file is mapped there.
+     */
+    public Symbol find(long address) {
+        ProcessMaps.Mapping m = maps.find(address);
+        if (m == null && System.nanoTime() - lastRefresh > REFRESH_NANOS) {
+            refresh();
+            m = maps.find(address);
+        }
+        if (m == null || !m.isFile() && !m.path().startsWith("[vdso") && !m.path().startsWith("[vsyscall")) {
+            return null; // anonymous executable memory: JIT code jperf does not know (yet)
+        }
+        Library lib = library(m);
+        if (lib.table == null) {
+            return lib.whole;
+        }
+        long linkAddress = lib.elf.addressOf(address - m.start() + m.offset());
+        int index = linkAddress < 0 ? -1 : lib.table.find(linkAddress);
+        return index < 0 ? lib.whole : lib.symbol(index);
+    }
+
+    /** Reads the symbols of every library mapped now, so that the first samples do not wait for them. */
+    public void preload() {
+        for (ProcessMaps.Mapping m : maps.all()) {
+            if (m.isFile()) {
+                library(m);
+            }
+        }
+    }
+
+    private void refresh() {
+        lastRefresh = System.nanoTime();
+        try {
+            maps = ProcessMaps.self();
+        } catch (IOException e) {
+            // Keep the old view; a later refresh may succeed.
+        }
+    }
+
+    private Library library(ProcessMaps.Mapping m) {
+        return libraries.computeIfAbsent(m.path(), p -> load(m));
+    }
+
+    private static Library load(ProcessMaps.Mapping m) {
+        String path = m.path();
+        if (!m.isFile()) {
+            return new Library(path.replace("[", "").replace("]", ""), null, null);
+        }
+        Path file = Path.of(path.endsWith(" (deleted)") ? path.substring(0, path.length() - 10) : path);
+        if (!Files.isReadable(file)) {
+            // A deleted or unreachable file can still be read through the mapping itself.
+            file = Path.of("/proc/self/map_files", Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
+        }
+        try {
+            ElfFile elf = ElfFile.open(file);
+            ElfFile.SymbolTable table = elf.symbols();
+            ElfFile debug = debugFile(Path.of(path), elf);
+            if (debug != null && debug.symbols().size() > table.size()) {
+                table = debug.symbols();
+            }
+            return new Library(m.shortName(), elf, table.size() == 0 ? null : table);
+        } catch (IOException | RuntimeException e) {
+            return new Library(m.shortName(), null, null);
+        }
+    }
+
+    /** The separate debug file of a library, by build-id or by .gnu_debuglink, or null. */
+    static ElfFile debugFile(Path library, ElfFile elf) {
+        String id = elf.buildId();
+        if (id != null && id.length() > 2) {
+            ElfFile f = tryOpen(DEBUG_ROOT.resolve(".build-id").resolve(id.substring(0, 2))
+                    .resolve(id.substring(2) + ".debug"));
+            if (f != null) {
+                return f;
+            }
+        }
+        String link = elf.debugLink();
+        if (link != null && !link.isEmpty()) {
+            Path dir = library.toAbsolutePath().getParent();
+            for (Path candidate : new Path[] {DEBUG_ROOT.resolve(dir.toString().substring(1)).resolve(link),
+                    dir.resolve(".debug").resolve(link), dir.resolve(link)}) {
+                if (!candidate.equals(library)) {
+                    ElfFile f = tryOpen(candidate);
+                    if (f != null) {
+                        return f;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static ElfFile tryOpen(Path file) {
+        try {
+            return Files.isRegularFile(file) ? ElfFile.open(file) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
