@@ -27,7 +27,7 @@ public final class AgentOptions {
         KNOWN.put("dump", "");
         KNOWN.put("status", "");
         KNOWN.put("event", "NAME");
-        KNOWN.put("interval", "TIME|N");
+        KNOWN.put("interval", "TIME");
         KNOWN.put("freq", "HZ");
         KNOWN.put("file", "PATH");
         KNOWN.put("format", "FORMAT");

@@ -32,13 +32,40 @@ class AgentOptionsTest {
         assertFalse(AgentOptions.parse("perfmap").has("jitdump"));
     }
 
+    @Test
+    void intervalsAndDurations() throws Exception {
+        assertEquals(1_000_000, AgentOptions.parse("start,interval=1ms").interval());
+        assertEquals(250_000, AgentOptions.parse("start,interval=250us").interval());
+        assertEquals(2_500_000_000L, AgentOptions.parse("start,interval=2.5s").interval());
+        assertEquals(10_000, AgentOptions.parse("start,interval=10000").interval(), "plain: ns or a count");
+        assertEquals(30_000_000_000L, AgentOptions.parse("start,duration=30").seconds("duration"), "plain: seconds");
+        assertEquals(600_000_000_000L, AgentOptions.parse("start,loop=10m").seconds("loop"));
+        assertEquals(99, AgentOptions.parse("start,freq=99").frequency());
+        assertEquals(0, AgentOptions.parse("start").frequency());
+    }
+
+    @Test
+    void repeatableFilters() throws Exception {
+        AgentOptions o = AgentOptions.parse("start,include=java/util/*,include=*Deflater*,exclude=*Thread.run*");
+        assertEquals(java.util.List.of("java/util/*", "*Deflater*"), o.all("include"));
+        assertEquals(java.util.List.of("*Thread.run*"), o.all("exclude"));
+        assertEquals(java.util.List.of(), AgentOptions.parse("start").all("include"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
+            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, event=NAME, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
             "dot=3|option 'dot' takes no value (got 'dot=3')",
             "jitdumpdir|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
             "jitdumpdir=|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
-            "=x|unknown option '' in '=x'; known options: perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
+            "start,event=cycles-of-doom|unknown event 'cycles-of-doom'; events: cpu-clock, cpu, task-clock, page-faults, faults, context-switches, cs, cpu-migrations, migrations, minor-faults, major-faults, alignment-faults, emulation-faults",
+            "start,interval=fast|bad interval 'fast': use a number with ns, us, ms, s, m or h (e.g. interval=1ms)",
+            "start,interval=0|bad interval '0': it must be above zero",
+            "start,interval=1ms,freq=99|give either interval= or freq=, not both",
+            "start,freq=0|bad freq '0': use 1 to 100000 samples per second",
+            "start,duration=soon|bad duration 'soon': use a number with ns, us, ms, s, m or h (e.g. duration=30s)",
+            "start,format=pdf|unknown format 'pdf'; formats: flamegraph (html), collapsed, report, data, script",
+            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, event=NAME, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
     void badOptionsExplainThemselves(String options, String message) {
         assertEquals(message, assertThrows(AgentOptions.BadOptionException.class,
                 () -> AgentOptions.parse(options)).getMessage());

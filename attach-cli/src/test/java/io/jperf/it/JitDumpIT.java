@@ -140,7 +140,7 @@ class JitDumpIT {
         throw new AssertionError(code + " not in " + WORKLOADS_SOURCE);
     }
 
-    private static void delete(Path dir) throws IOException {
+    static void delete(Path dir) throws IOException {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(p);

@@ -40,6 +40,12 @@ public final class Main {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         System.out.println("samples: " + name + " running in " + ProcessHandle.current().pid());
         System.out.flush();
+        // -Dsamples.delay=SECONDS: wait before working, e.g. until a profiler attached or started.
+        double delay = Double.parseDouble(System.getProperty("samples.delay", "0"));
+        if (delay > 0) {
+            Thread.sleep((long) (delay * 1000));
+            deadline += (long) (delay * 1e9);
+        }
         switch (name) {
             case "hotloop":
                 run(deadline, Workloads.hotLoop());
@@ -105,7 +111,8 @@ public final class Main {
         }
         for (Workloads.Workload w : workloads) {
             if (workloads.length <= 3) {
-                System.out.println(w.threadName() + ": " + w.operations() + " operations");
+                System.out.println(w.threadName() + ": " + w.operations() + " operations, cpu "
+                        + w.cpuNanos() / 1_000_000 + " ms");
             }
         }
         if (workloads.length > 3) {

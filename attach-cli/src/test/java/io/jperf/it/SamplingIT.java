@@ -1,0 +1,84 @@
+package io.jperf.it;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * In-process sampling against workloads whose truth is known: a pure-Java hot loop, a zlib thread and a syscall
+ * thread, each busy for the same wall time. Each thread's share of the samples must match its share of the CPU time
+ * the threads measured themselves, within 2 points; kernel frames must sit under the syscall thread's Java write;
+ * the helper inlined into the hot loop must show as an inlined frame; nothing may be lost.
+ */
+class SamplingIT {
+    private static final List<String> THREADS = List.of("hot-loop", "zlib", "syscall");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jperf.it.Jdks#all")
+    void threadsGetTheirTrueShareWithMergedStacks(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("jperf-sampling-");
+        Path data = dir.resolve("mixed.data");
+        try (Target t = Target.with(jdk).jvm("-XX:+PreserveFramePointer", "-Dsamples.delay=1")
+                .agent("start,event=cpu,interval=1ms,file=" + data).start("mixed", 4)) {
+            assertEquals(0, t.waitFor(Duration.ofSeconds(120)), t.stderr());
+            assertEquals(List.of(), BadInputIT.jperfLines(t.stderr()));
+            Map<String, Long> cpu = Profiles.cpuMillis(t.stdout());
+            assertEquals(THREADS.size(), cpu.size(), t.stdout());
+
+            Proc.Result report = Proc.jperf(jdk, "report", "-i", data.toString()).assertOk();
+            Map<String, String> info = Profiles.header(report.out());
+            assertEquals("0", info.get("lost"), report.out());
+            assertEquals("0", info.get("samples waiting"), report.out());
+
+            Path collapsed = dir.resolve("mixed.collapsed");
+            Proc.jperf(jdk, "flamegraph", "-i", data.toString(), "-o", collapsed.toString(), "--threads")
+                    .assertOk();
+            List<Profiles.Stack> stacks = Profiles.collapsed(collapsed);
+            Map<String, Long> samples = Profiles.samplesByThread(stacks);
+            long cpuTotal = THREADS.stream().mapToLong(cpu::get).sum();
+            long sampleTotal = THREADS.stream().mapToLong(n -> samples.getOrDefault(n, 0L)).sum();
+            StringBuilder table = new StringBuilder();
+            for (String thread : THREADS) {
+                double truth = 100.0 * cpu.get(thread) / cpuTotal;
+                double measured = 100.0 * samples.getOrDefault(thread, 0L) / sampleTotal;
+                table.append(String.format("%s %s: truth %.2f%% (%d ms), profile %.2f%% (%d samples)%n", jdk, thread,
+                        truth, cpu.get(thread), measured, samples.getOrDefault(thread, 0L)));
+                assertTrue(Math.abs(truth - measured) <= 2.0, table.toString());
+            }
+            System.out.print(table);
+
+            List<Profiles.Stack> syscall = stacks.stream().filter(s -> s.thread().equals("syscall"))
+                    .collect(Collectors.toList());
+            if ("yes".equals(info.get("kernel frames"))) {
+                long kernelUnderWrite = syscall.stream().filter(s -> {
+                    int write = s.indexOf("java/io/FileOutputStream\\.writeBytes_\\[j\\]");
+                    int kernel = s.indexOf(".*_\\[k\\]");
+                    return write >= 0 && kernel > write;
+                }).mapToLong(Profiles.Stack::count).sum();
+                long syscallSamples = syscall.stream().mapToLong(Profiles.Stack::count).sum();
+                System.out.printf("%s: %d of %d syscall samples have kernel frames under FileOutputStream.writeBytes%n",
+                        jdk, kernelUnderWrite, syscallSamples);
+                assertTrue(kernelUnderWrite >= syscallSamples / 5, "too few kernel frames under the Java write");
+            }
+
+            long inlined = stacks.stream().filter(s -> s.thread().equals("hot-loop")
+                    && s.has("io/jperf/samples/Workloads\\.mix_\\[i\\]")
+                    && s.indexOf("io/jperf/samples/Workloads\\.mix_\\[i\\]")
+                    > s.indexOf("io/jperf/samples/Workloads\\.hotLoop_\\[[ji]\\]")).mapToLong(Profiles.Stack::count)
+                    .sum();
+            System.out.printf("%s: %d hot-loop samples in the inlined helper mix_[i] under hotLoop%n", jdk, inlined);
+            assertTrue(inlined > samples.get("hot-loop") / 10, "the inlined helper is missing from the hot loop");
+        } finally {
+            JitDumpIT.delete(dir);
+        }
+    }
+}
