@@ -30,7 +30,11 @@ public final class Demangler {
             Demangler d = new Demangler(dot < 0 ? mangled : mangled.substring(0, dot));
             d.at = 2;
             String name = d.encodingName();
-            return name == null ? mangled : name;
+            // The parameter types are not shown, but reading them proves the whole name was understood.
+            while (d.at < d.s.length()) {
+                d.type();
+            }
+            return name;
         } catch (RuntimeException e) {
             return mangled;
         }
@@ -319,16 +323,8 @@ public final class Demangler {
         if (consume('L')) {
             return literal();
         }
-        if (consume('X')) {
-            int depth = 1;
-            int start = at;
-            while (depth > 0 && at < s.length()) {
-                char c = s.charAt(at++);
-                if (c == 'E') {
-                    depth--;
-                }
-            }
-            return "(expr " + s.substring(start, at - 1) + ")";
+        if (peek() == 'X') {
+            throw fail(); // expressions as template arguments: not supported, the name stays mangled
         }
         if (consume('J')) {
             List<String> pack = new ArrayList<>();
@@ -483,7 +479,8 @@ public final class Demangler {
             }
             case 'A': {
                 at++;
-                String dim = Character.isDigit(peek()) ? String.valueOf(number()) : "";
+                String dim = Character.isDigit(peek()) ? String.valueOf(number())
+                        : peek() == 'T' ? templateParam() : "";
                 consume('_');
                 result = type() + " [" + dim + "]";
                 break;

@@ -2,6 +2,7 @@ package io.jperf.it;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
@@ -28,6 +29,52 @@ class BadInputIT {
             assertEquals(1, lines.size(), "expected one jperf line, got: " + t.stderr());
             assertTrue(lines.get(0).contains("option"), lines.get(0));
             assertTrue(t.stdout().contains("hot-loop: "), "the application did not finish its work");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "start,event=cycles-of-doom,file=/tmp/x.html|unknown event 'cycles-of-doom'",
+            "start,interval=fast,file=/tmp/x.html|bad interval 'fast'",
+            "start,file=/proc/jperf-cannot-write-here.collapsed|cannot write the profile to /proc/jperf-cannot-write-here.collapsed",
+            "dump|no profile is running"})
+    void badProfilingRequestsSayOneLineAndTheApplicationRuns(String options, String expected) throws Exception {
+        try (Target t = Target.with(JDK).agent(options).start("hotloop", 1)) {
+            assertEquals(0, t.waitFor(Duration.ofSeconds(60)));
+            List<String> lines = jperfLines(t.stderr());
+            assertEquals(1, lines.size(), "expected one jperf line, got: " + t.stderr());
+            assertTrue(lines.get(0).contains(expected), lines.get(0));
+            assertTrue(t.stdout().contains("hot-loop: "), "the application did not finish its work");
+        }
+    }
+
+    @Test
+    void corruptDataFilesGiveAClearErrorAndNoStackTrace() throws Exception {
+        Path dir = Files.createTempDirectory("jperf-corrupt-");
+        try {
+            Path good = dir.resolve("good.data");
+            try (Target t = Target.with(JDK).agent("start,interval=1ms,file=" + good).start("hotloop", 1)) {
+                assertEquals(0, t.waitFor(Duration.ofSeconds(60)));
+            }
+            byte[] bytes = Files.readAllBytes(good);
+            Path truncated = Files.write(dir.resolve("truncated.data"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            byte[] flipped = bytes.clone();
+            flipped[flipped.length / 2] ^= 0x55;
+            Path corrupt = Files.write(dir.resolve("corrupt.data"), flipped);
+            Path other = Files.writeString(dir.resolve("other.data"), "not a profile at all");
+            for (Path p : List.of(truncated, corrupt, other, dir.resolve("missing.data"))) {
+                for (String verb : List.of("report", "script", "flamegraph")) {
+                    Proc.Result r = Proc.jperf(JDK, verb, "-i", p.toString());
+                    assertEquals(1, r.exit(), verb + " " + p + ": " + r.err());
+                    List<String> lines = r.err().lines().collect(java.util.stream.Collectors.toList());
+                    assertEquals(1, lines.size(), r.err());
+                    assertTrue(lines.get(0).startsWith("jperf: "), lines.get(0));
+                    assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+                }
+            }
+            assertEquals(0, Proc.jperf(JDK, "report", "-i", good.toString()).exit());
+        } finally {
+            JitDumpIT.delete(dir);
         }
     }
 

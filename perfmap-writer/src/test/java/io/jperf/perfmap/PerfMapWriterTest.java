@@ -1,5 +1,6 @@
 package io.jperf.perfmap;
 
+import io.jperf.testing.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

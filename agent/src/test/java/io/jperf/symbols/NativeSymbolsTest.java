@@ -1,0 +1,59 @@
+package io.jperf.symbols;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ELF reader and the maps against this very process: libc's own functions must come back by name. */
+class NativeSymbolsTest {
+    @Test
+    void functionsOfLibcAndLibjvmAreNamed() throws Exception {
+        NativeSymbols symbols = new NativeSymbols();
+        for (String name : List.of("getpid", "memcpy", "write")) {
+            long address = Pointer.nativeValue(NativeLibrary.getInstance("c").getFunction(name));
+            NativeSymbols.Symbol s = symbols.find(address);
+            assertNotNull(s, name);
+            assertTrue(s.name.contains(name.replace("memcpy", "mem")), name + " named " + s.name);
+            assertTrue(s.library.startsWith("libc"), s.library);
+            assertEquals(s, symbols.find(address + 1), "one object per function");
+        }
+        Function jniGetCreatedJavaVMs = NativeLibrary.getProcess().getFunction("JNI_GetCreatedJavaVMs");
+        assertEquals("JNI_GetCreatedJavaVMs", symbols.find(Pointer.nativeValue(jniGetCreatedJavaVMs)).name);
+        assertNull(symbols.find(8), "nothing is mapped at address 8");
+    }
+
+    @Test
+    void elfFilesReportTheirDebugLinks() throws Exception {
+        Path libc = Path.of(ProcessMaps.self().all().stream().filter(m -> m.shortName().startsWith("libc.so"))
+                .findFirst().orElseThrow().path());
+        ElfFile elf = ElfFile.open(libc);
+        assertTrue(elf.symbols().size() > 100, "libc has a dynamic symbol table");
+        assertNotNull(elf.buildId());
+        assertTrue(Files.isRegularFile(libc));
+    }
+
+    @Test
+    void mapsLinesAreParsed() {
+        ProcessMaps maps = ProcessMaps.parse(List.of(
+                "7f0000000000-7f0000010000 r-xp 00002000 fe:00 123 /usr/lib/libz.so.1.2.13",
+                "7f0000010000-7f0000020000 r--p 00012000 fe:00 123 /usr/lib/libz.so.1.2.13",
+                "7ffff7fc1000-7ffff7fc3000 r-xp 00000000 00:00 0 [vdso]",
+                "7f0000030000-7f0000040000 rwxp 00000000 00:00 0"));
+        assertEquals(3, maps.size(), "executable mappings only");
+        ProcessMaps.Mapping m = maps.find(0x7f0000001000L);
+        assertEquals("libz.so.1.2.13", m.shortName());
+        assertEquals(0x2000, m.offset());
+        assertNull(maps.find(0x7f0000011000L));
+        assertEquals("[anon]", maps.find(0x7f0000030001L).path());
+    }
+}
