@@ -2,6 +2,7 @@ package io.jperf.agent;
 
 import io.jperf.output.OutputFormat;
 import io.jperf.perf.EventSpec;
+import io.jperf.perf.Sampler;
 import io.jperf.perfmap.NameStyle;
 
 import java.nio.file.Path;
@@ -37,6 +38,7 @@ public final class AgentOptions {
         KNOWN.put("include", "PATTERN");
         KNOWN.put("exclude", "PATTERN");
         KNOWN.put("loop", "TIME");
+        KNOWN.put("rings", "MODE");
         KNOWN.put("perfmap", "");
         KNOWN.put("jitdump", "");
         KNOWN.put("jitdumpdir", "DIR");
@@ -126,10 +128,19 @@ public final class AgentOptions {
                 throw new BadOptionException("bad " + key + " '" + get(key) + "': it must be above zero");
             }
         }
+        if (has("rings") && !List.of("auto", "cpu", "thread").contains(get("rings"))) {
+            throw new BadOptionException("bad rings '" + get("rings") + "': use auto, cpu or thread");
+        }
         if (has("format") && OutputFormat.named(get("format")) == null) {
             throw new BadOptionException("unknown format '" + get("format")
                     + "'; formats: flamegraph (html), collapsed, report, data, script");
         }
+    }
+
+    /** The ring layout asked for, or null to let the sampler choose. */
+    public Sampler.Mode rings() {
+        String r = get("rings");
+        return "cpu".equals(r) ? Sampler.Mode.PER_CPU : "thread".equals(r) ? Sampler.Mode.PER_THREAD : null;
     }
 
     /** Every value of a repeatable option, in order. */

@@ -91,7 +91,7 @@ final class Session {
             }
         };
         try {
-            s.sampler = Sampler.start(s.event, s.period, s.frequency, sink, Log::say);
+            s.sampler = Sampler.start(s.event, s.period, s.frequency, options.rings(), sink, Log::say);
         } catch (PerfException | RuntimeException e) {
             tracker.removeListener(s.codeNeeds);
             throw e;

@@ -81,7 +81,11 @@ public final class Sampler implements AutoCloseable {
     private Memory attr;
     private long lastRescan;
 
-    private Sampler(EventSpec event, long period, boolean frequency, SampleSink sink, Consumer<String> report) {
+    private final Mode wanted;
+
+    private Sampler(EventSpec event, long period, boolean frequency, Mode wanted, SampleSink sink,
+            Consumer<String> report) {
+        this.wanted = wanted;
         this.event = event;
         this.period = period;
         this.frequency = frequency;
@@ -95,10 +99,11 @@ public final class Sampler implements AutoCloseable {
      * Opens the events and starts sampling.
      *
      * @param period nanoseconds for clock events, a count otherwise; or, with {@code frequency}, samples per second
+     * @param wanted a mode to use, or null to choose: per-CPU unless it fails or needs too many events
      */
-    public static Sampler start(EventSpec event, long period, boolean frequency, SampleSink sink,
+    public static Sampler start(EventSpec event, long period, boolean frequency, Mode wanted, SampleSink sink,
             Consumer<String> report) throws PerfException {
-        Sampler s = new Sampler(event, period, frequency, sink, report);
+        Sampler s = new Sampler(event, period, frequency, wanted, sink, report);
         // The reader exists before any event, so it inherits none and is never sampled.
         s.reader.start();
         try {
@@ -136,13 +141,17 @@ public final class Sampler implements AutoCloseable {
                     + "): sampling user space only; for kernel frames run as root or 'sysctl -w "
                     + "kernel.perf_event_paranoid=1'");
         }
-        boolean perCpu = (long) tids.size() * cpus.size() <= MAX_PER_CPU_EVENTS;
+        boolean perCpu = wanted == Mode.PER_CPU
+                || wanted == null && (long) tids.size() * cpus.size() <= MAX_PER_CPU_EVENTS;
         if (perCpu) {
             try {
                 openPerCpu(tids, cpus);
                 mode = Mode.PER_CPU;
             } catch (PerfException e) {
                 closeEvents();
+                if (wanted == Mode.PER_CPU) {
+                    throw e;
+                }
                 report.accept("per-CPU sampling failed (" + e.getMessage() + "); using per-thread rings");
                 perCpu = false;
             }

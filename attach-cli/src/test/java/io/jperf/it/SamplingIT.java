@@ -25,10 +25,21 @@ class SamplingIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jperf.it.Jdks#all")
     void threadsGetTheirTrueShareWithMergedStacks(Jdks.Jdk jdk) throws Exception {
+        assertTruth(jdk, "cpu");
+    }
+
+    /** The same with one ring per thread: the workload threads start after sampling did and are added as they do. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jperf.it.Jdks#all")
+    void perThreadRingsToo(Jdks.Jdk jdk) throws Exception {
+        assertTruth(jdk, "thread");
+    }
+
+    private static void assertTruth(Jdks.Jdk jdk, String rings) throws Exception {
         Path dir = Files.createTempDirectory("jperf-sampling-");
         Path data = dir.resolve("mixed.data");
         try (Target t = Target.with(jdk).jvm("-XX:+PreserveFramePointer", "-Dsamples.delay=1")
-                .agent("start,event=cpu,interval=1ms,file=" + data).start("mixed", 4)) {
+                .agent("start,event=cpu,interval=1ms,rings=" + rings + ",file=" + data).start("mixed", 4)) {
             assertEquals(0, t.waitFor(Duration.ofSeconds(120)), t.stderr());
             assertEquals(List.of(), BadInputIT.jperfLines(t.stderr()));
             Map<String, Long> cpu = Profiles.cpuMillis(t.stdout());
@@ -38,6 +49,7 @@ class SamplingIT {
             Map<String, String> info = Profiles.header(report.out());
             assertEquals("0", info.get("lost"), report.out());
             assertEquals("0", info.get("samples waiting"), report.out());
+            assertEquals(rings.equals("cpu") ? "per-CPU rings (inherit)" : "per-thread rings", info.get("mode"));
 
             Path collapsed = dir.resolve("mixed.collapsed");
             Proc.jperf(jdk, "flamegraph", "-i", data.toString(), "-o", collapsed.toString(), "--threads")
@@ -50,7 +62,7 @@ class SamplingIT {
             for (String thread : THREADS) {
                 double truth = 100.0 * cpu.get(thread) / cpuTotal;
                 double measured = 100.0 * samples.getOrDefault(thread, 0L) / sampleTotal;
-                table.append(String.format("%s %s: truth %.2f%% (%d ms), profile %.2f%% (%d samples)%n", jdk, thread,
+                table.append(String.format("%s %s %s: truth %.2f%% (%d ms), profile %.2f%% (%d samples)%n", jdk, rings, thread,
                         truth, cpu.get(thread), measured, samples.getOrDefault(thread, 0L)));
                 assertTrue(Math.abs(truth - measured) <= 2.0, table.toString());
             }
