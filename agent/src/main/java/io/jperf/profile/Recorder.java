@@ -11,7 +11,6 @@ import io.jperf.stack.StackResolver;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,14 +40,11 @@ public final class Recorder implements SampleSink {
     private final NameStyle style;
     private final JavaThreads javaThreads;
     private final LongSupplier codeConsistentUntil;
-    private final ArrayDeque<RawSample> pending = new ArrayDeque<>();
+    private final PendingSamples pending = new PendingSamples();
     private final Map<Integer, Integer> threadRoots = new HashMap<>();
     private final int[] stack = new int[MAX_FRAMES];
     private long recorded;
     private long filtered;
-
-    private record RawSample(int tid, long time, long period, long[] chain) {
-    }
 
     /**
      * @param logCapacity samples kept one by one (for the data file), 0 for none
@@ -76,9 +72,7 @@ public final class Recorder implements SampleSink {
 
     @Override
     public synchronized void sample(int tid, long time, long period, long[] chain, int length) {
-        long[] copy = new long[length];
-        System.arraycopy(chain, 0, copy, 0, length);
-        pending.add(new RawSample(tid, time, period, copy));
+        pending.add(tid, time, period, chain, length);
     }
 
     @Override
@@ -95,15 +89,18 @@ public final class Recorder implements SampleSink {
         long ready = codeConsistentUntil.getAsLong() - EVENT_DELAY_NANOS;
         long deadline = now + BUDGET_NANOS;
         int done = 0;
-        for (RawSample s; (s = pending.peek()) != null;) {
-            if (!all && s.time >= ready && now - s.time < MAX_WAIT_NANOS) {
+        for (long[] c; (c = pending.head()) != null;) {
+            int at = pending.offset();
+            long time = PendingSamples.time(c, at);
+            if (!all && time >= ready && now - time < MAX_WAIT_NANOS) {
                 break;
             }
             if (!all && pending.size() < MAX_PENDING && (++done & 63) == 0 && System.nanoTime() > deadline) {
                 break;
             }
-            pending.poll();
-            record(s);
+            record(PendingSamples.tid(c, at), time, PendingSamples.period(c, at), c, PendingSamples.ips(at),
+                    PendingSamples.length(c, at));
+            pending.remove();
         }
     }
 
@@ -112,20 +109,20 @@ public final class Recorder implements SampleSink {
         resolver.preload();
     }
 
-    private void record(RawSample s) {
-        int n = resolver.resolve(s.chain, s.chain.length, s.time, stack);
+    private void record(int tid, long time, long period, long[] chain, int from, int length) {
+        int n = resolver.resolve(chain, from, length, time, stack);
         if (!filter.accepts(stack, n, frames, style)) {
             filtered++;
             return;
         }
-        int node = threadRoot(s.tid);
+        int node = threadRoot(tid);
         for (int i = n - 1; i >= 0; i--) {
             node = tree.child(node, stack[i]);
         }
-        tree.add(node, 1, s.period);
+        tree.add(node, 1, period);
         recorded++;
         if (log != null) {
-            log.add(s.time, s.tid, node, s.period);
+            log.add(time, tid, node, period);
         }
     }
 

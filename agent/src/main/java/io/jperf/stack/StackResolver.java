@@ -64,15 +64,16 @@ public final class StackResolver {
     }
 
     /**
-     * Resolves a callchain (leaf first, with perf's context markers) into frame ids, leaf first.
+     * Resolves a callchain (leaf first, with perf's context markers) at {@code chain[from..from+length)} into frame
+     * ids, leaf first.
      *
      * @return the number of frames written to {@code out}
      */
-    public int resolve(long[] chain, int length, long time, int[] out) {
+    public int resolve(long[] chain, int from, int length, long time, int[] out) {
         int n = 0;
         boolean user = false;
         boolean firstUser = true;
-        for (int i = 0; i < length && n < out.length; i++) {
+        for (int i = from; i < from + length && n < out.length; i++) {
             long ip = chain[i];
             if (Long.compareUnsigned(ip, CONTEXT_MAX) >= 0) {
                 user = ip == CONTEXT_USER;

@@ -17,6 +17,7 @@ public final class Main {
         WORKLOADS.put("zlib", "java.util.zip compression (thread zlib)");
         WORKLOADS.put("devnull", "small unbuffered writes to /dev/null (thread syscall)");
         WORKLOADS.put("mixed", "hotloop + zlib + devnull at once, one thread each");
+        WORKLOADS.put("workers", "ARG hot-loop threads (default: one per CPU): throughput benchmarks");
         WORKLOADS.put("threads", "ARG threads (default 100) doing short bursts of work");
         WORKLOADS.put("churn", "heavy compilation and class unloading: fresh classes compiled and dropped");
         WORKLOADS.put("bigcode", "compile ARG classes (default 2500) of 5 methods and keep them: a big code cache");
@@ -58,6 +59,14 @@ public final class Main {
                 break;
             case "mixed":
                 run(deadline, Workloads.hotLoop(), Workloads.zlib(), Workloads.devNull());
+                break;
+            case "workers":
+                List<Workloads.Workload> workers = new ArrayList<>();
+                int count = arg == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(arg);
+                for (int i = 0; i < count; i++) {
+                    workers.add(Workloads.hotLoop());
+                }
+                run(deadline, workers.toArray(new Workloads.Workload[0]));
                 break;
             case "threads":
                 List<Workloads.Workload> many = new ArrayList<>();

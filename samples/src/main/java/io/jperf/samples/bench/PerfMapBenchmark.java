@@ -24,30 +24,24 @@ import java.util.concurrent.TimeUnit;
  * 4. heap, native memory and RSS of a JVM with a big code cache, with and without the agent.
  */
 public final class PerfMapBenchmark {
+    private final Bench b;
     private final Path jperf;
-    private final Path javaHome;
     private final Path samples;
     private final int runs;
     private final int classes;
 
-    private PerfMapBenchmark(Map<String, String> args) throws Exception {
-        jperf = Path.of(args.getOrDefault("--jperf", "attach-cli/target/jperf.jar")).toAbsolutePath();
-        javaHome = Path.of(args.getOrDefault("--java", System.getProperty("java.home")));
-        samples = Path.of(PerfMapBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        runs = Integer.parseInt(args.getOrDefault("--runs", "15"));
-        classes = Integer.parseInt(args.getOrDefault("--classes", "2500"));
-        if (!Files.isRegularFile(jperf)) {
-            throw new IllegalArgumentException("no jperf.jar at " + jperf + " (build with mvn package, or --jperf)");
-        }
+    private PerfMapBenchmark(Bench bench) {
+        this.b = bench;
+        this.jperf = bench.jperf;
+        this.samples = bench.samples;
+        this.runs = bench.intArg("--runs", 15);
+        this.classes = bench.intArg("--classes", 2500);
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new TreeMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            args.put(argv[i], argv[i + 1]);
-        }
-        PerfMapBenchmark b = new PerfMapBenchmark(args);
-        System.out.println("jperf perfmap benchmark, java " + b.javaHome + ", " + Runtime.getRuntime()
+        Bench bench = new Bench(argv);
+        PerfMapBenchmark b = new PerfMapBenchmark(bench);
+        System.out.println("jperf perfmap benchmark, java " + bench.javaHome + ", " + Runtime.getRuntime()
                 .availableProcessors() + " CPUs");
         b.startup();
         b.bigCodeCache();
@@ -56,11 +50,11 @@ public final class PerfMapBenchmark {
     }
 
     private String java() {
-        return javaHome.resolve("bin/java").toString();
+        return b.java();
     }
 
     private String jcmd() {
-        return javaHome.resolve("bin/jcmd").toString();
+        return b.jcmd();
     }
 
     // 1. Start-up ------------------------------------------------------------------------------------------------
@@ -75,14 +69,14 @@ public final class PerfMapBenchmark {
                 cmd.addAll(List.of(variants[v]));
                 cmd.addAll(List.of("-jar", samples.toString(), "hello"));
                 long begin = System.nanoTime();
-                run(cmd);
+                Bench.run(cmd);
                 times[v][r] = System.nanoTime() - begin;
             }
         }
         System.out.println("\n1. hello-world JVM start to exit, median of " + runs + " alternating runs");
-        double base = median(times[0]);
+        double base = Bench.median(times[0]);
         for (int v = 0; v < variants.length; v++) {
-            double m = median(times[v]);
+            double m = Bench.median(times[v]);
             System.out.printf("   %-18s %7.1f ms  (%+.1f ms, x%.2f)%n", names[v], m / 1e6, (m - base) / 1e6, m / base);
         }
     }
@@ -91,17 +85,17 @@ public final class PerfMapBenchmark {
 
     private void bigCodeCache() throws Exception {
         Path stats = Files.createTempFile("jperf-bench-", ".stats");
-        Process target = start(List.of("-Dsamples.linger=600"), "bigcode", "600", Integer.toString(classes));
+        Process target = b.start(List.of("-Dsamples.linger=600"), "bigcode", "600", Integer.toString(classes));
         try {
-            awaitLine(target, "bigcode:");
+            Bench.awaitLine(target, "bigcode:");
             long pid = target.pid();
             Thread.sleep(3000);
             Path jdkMap = Files.createTempFile("jperf-bench-", ".map");
-            boolean toFile = run(List.of(jcmd(), Long.toString(pid), "help", "Compiler.perfmap")).contains("filename");
+            boolean toFile = Bench.run(List.of(jcmd(), Long.toString(pid), "help", "Compiler.perfmap")).contains("filename");
             long[] jcmdTimes = new long[3];
             for (int i = 0; i < jcmdTimes.length; i++) {
                 long begin = System.nanoTime();
-                run(toFile ? List.of(jcmd(), Long.toString(pid), "Compiler.perfmap", jdkMap.toString())
+                Bench.run(toFile ? List.of(jcmd(), Long.toString(pid), "Compiler.perfmap", jdkMap.toString())
                         : List.of(jcmd(), Long.toString(pid), "Compiler.perfmap"));
                 jcmdTimes[i] = System.nanoTime() - begin;
             }
@@ -109,7 +103,7 @@ public final class PerfMapBenchmark {
             long compiled = Files.readAllLines(jdkFile).stream().filter(l -> l.contains("(")).count();
             Path ours = Path.of("/tmp/perf-" + pid + ".map");
             long begin = System.nanoTime();
-            run(List.of(java(), "-jar", jperf.toString(), "perfmap", "-p", Long.toString(pid), "--stats",
+            Bench.run(List.of(java(), "-jar", jperf.toString(), "perfmap", "-p", Long.toString(pid), "--stats",
                     stats.toString()));
             long attached = System.nanoTime() - begin;
             long complete;
@@ -125,15 +119,15 @@ public final class PerfMapBenchmark {
                 }
                 Thread.sleep(20);
             }
-            stop(target);
-            Map<String, String> s = readStats(stats);
+            Bench.stop(target);
+            Map<String, String> s = Bench.keyValues(Files.readAllLines(stats));
             System.out.printf("%n2. JVM with %d compiled methods (%d classes kept)%n", compiled, classes);
             System.out.printf("   jcmd Compiler.perfmap          %7.1f ms (median of 3; attach + write)%n",
-                    median(jcmdTimes) / 1e6);
+                    Bench.median(jcmdTimes) / 1e6);
             System.out.printf("   jperf perfmap -p, command      %7.1f ms (attach, agent start, first write)%n",
                     attached / 1e6);
             System.out.printf("   jperf perfmap -p, complete map %7.1f ms  (x%.2f of jcmd)%n", complete / 1e6,
-                    complete / median(jcmdTimes));
+                    complete / Bench.median(jcmdTimes));
             System.out.printf("   agent: replay of existing code %s ms, last full map write %s ms, %s events%n",
                     ms(s.get("first_replay_us")), ms(s.get("perfmap_last_write_us")), s.get("jit_events"));
             Files.deleteIfExists(jdkMap);
@@ -153,16 +147,16 @@ public final class PerfMapBenchmark {
             if (withAgent == 1) {
                 jvm.add("-javaagent:" + jperf + "=perfmap,stats=" + stats);
             }
-            Process target = start(jvm, "churn", "20");
+            Process target = b.start(jvm, "churn", "20");
             try {
-                awaitLine(target, "samples: lingering");
-                cpu[withAgent] = threadCpuTicks(target.pid(), "Service Thread");
-                stop(target);
+                Bench.awaitLine(target, "samples: lingering");
+                cpu[withAgent] = Bench.threadCpuTicks(target.pid(), "Service Thread");
+                Bench.stop(target);
             } finally {
                 target.destroyForcibly();
             }
         }
-        Map<String, String> s = readStats(stats);
+        Map<String, String> s = Bench.keyValues(Files.readAllLines(stats));
         long events = Long.parseLong(s.get("service_thread_events"));
         long hz = 100;
         double extraMs = (cpu[1] - cpu[0]) * 1000.0 / hz;
@@ -186,11 +180,11 @@ public final class PerfMapBenchmark {
             if (withAgent == 1) {
                 jvm.add("-javaagent:" + jperf + "=perfmap");
             }
-            Process target = start(jvm, "bigcode", "600", Integer.toString(classes));
+            Process target = b.start(jvm, "bigcode", "600", Integer.toString(classes));
             try {
-                awaitLine(target, "bigcode:");
+                Bench.awaitLine(target, "bigcode:");
                 Thread.sleep(3000);
-                m[withAgent] = memoryOf(target.pid());
+                m[withAgent] = b.memoryOf(target.pid());
             } finally {
                 target.destroyForcibly();
                 target.waitFor();
@@ -198,124 +192,15 @@ public final class PerfMapBenchmark {
         }
         System.out.printf("%n4. Memory of a JVM with %d classes compiled, without and with the agent (perfmap)%n",
                 classes);
-        String[] names = {"live heap after full GC", "heap committed", "NMT committed, not heap", "RSS"};
-        for (int i = 0; i < names.length; i++) {
-            System.out.printf("   %-24s %8d KiB -> %8d KiB  (%+d KiB)%n", names[i], m[0][i] / 1024, m[1][i] / 1024,
+        for (int i = 0; i < Bench.MEMORY_NAMES.length; i++) {
+            System.out.printf("   %-24s %8d KiB -> %8d KiB  (%+d KiB)%n", Bench.MEMORY_NAMES[i], m[0][i] / 1024,
+                    m[1][i] / 1024,
                     (m[1][i] - m[0][i]) / 1024);
         }
     }
 
-    /** {live heap, heap committed, NMT committed outside the heap, RSS}, in bytes. */
-    private long[] memoryOf(long pid) throws Exception {
-        String histogram = run(List.of(jcmd(), Long.toString(pid), "GC.class_histogram"));
-        long heap = 0;
-        for (String l : histogram.split("\n")) {
-            if (l.startsWith("Total")) {
-                String[] f = l.trim().split("\\s+");
-                heap = Long.parseLong(f[2]);
-            }
-        }
-        String nmt = run(List.of(jcmd(), Long.toString(pid), "VM.native_memory", "summary"));
-        long committed = 0;
-        long heapCommitted = 0;
-        for (String l : nmt.split("\n")) {
-            if (l.startsWith("Total:")) {
-                committed = kib(l.substring(l.indexOf("committed=") + 10)) * 1024;
-            } else if (l.contains("Java Heap (reserved=")) {
-                heapCommitted = kib(l.substring(l.indexOf("committed=") + 10)) * 1024;
-            }
-        }
-        long rss = 0;
-        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (l.startsWith("VmRSS:")) {
-                rss = Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return new long[] {heap, heapCommitted, committed - heapCommitted, rss};
-    }
-
-    private static long kib(String s) {
-        return Long.parseLong(s.replaceAll("^(\\d+)KB.*$", "$1").trim());
-    }
-
-    // Helpers --------------------------------------------------------------------------------------------------------
-
-    private Process start(List<String> jvm, String... workload) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java()));
-        cmd.addAll(jvm);
-        cmd.addAll(List.of("-jar", samples.toString()));
-        cmd.addAll(Arrays.asList(workload));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    }
-
-    private static void awaitLine(Process p, String prefix) throws IOException {
-        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
-        for (String line; (line = reader.readLine()) != null;) {
-            if (line.startsWith(prefix)) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        reader.transferTo(java.io.Writer.nullWriter());
-                    } catch (IOException ignored) {
-                        // The process ended.
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
-                return;
-            }
-        }
-        throw new IllegalStateException("target ended before printing " + prefix);
-    }
-
-    /** Ends a target with SIGTERM, so shutdown hooks (and jperf's statistics) run. */
-    private static void stop(Process target) throws InterruptedException {
-        target.destroy();
-        target.waitFor(30, TimeUnit.SECONDS);
-    }
-
-    private static String run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(cmd + " failed:\n" + out);
-        }
-        return out;
-    }
-
-    private static long threadCpuTicks(long pid, String name) throws IOException {
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                if (Files.readString(task.resolve("comm")).trim().equals(name)) {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                }
-            }
-        }
-        throw new IllegalStateException("no thread " + name + " in " + pid);
-    }
-
-    private static Map<String, String> readStats(Path file) throws IOException {
-        Map<String, String> m = new TreeMap<>();
-        for (String l : Files.readAllLines(file)) {
-            int colon = l.indexOf(':');
-            if (colon > 0) {
-                m.put(l.substring(0, colon), l.substring(colon + 1).trim());
-            }
-        }
-        if (m.isEmpty()) {
-            throw new IllegalStateException("the agent wrote no statistics to " + file);
-        }
-        return m;
-    }
 
     private static String ms(String micros) {
         return micros == null ? "?" : String.format("%.1f", Long.parseLong(micros) / 1000.0);
-    }
-
-    private static double median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

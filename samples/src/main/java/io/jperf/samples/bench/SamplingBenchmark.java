@@ -1,0 +1,283 @@
+package io.jperf.samples.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
+
+/**
+ * The cost and fidelity of jperf's sampling against no profiler and against async-profiler 4.1 at the same
+ * interval, each measured in the same run:
+ * <pre>
+ * java -cp samples/target/jperf-samples.jar io.jperf.samples.bench.SamplingBenchmark \
+ *      [--jperf attach-cli/target/jperf.jar] [--java JAVA_HOME] [--runs 3] [--seconds 8] [--sections 1234]
+ * </pre>
+ * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz;
+ * 2. samples captured against the CPU time the threads measured, lost samples, the reader thread's CPU;
+ * 3. memory with 50 and 500 threads;
+ * 4. time for Chromium to open the HTML flame graph of a profile of about a million samples.
+ * async-profiler comes from samples/target/bench-lib (tools.profiler:async-profiler:4.1:linux-x64).
+ */
+public final class SamplingBenchmark {
+    private static final Pattern OPERATIONS = Pattern.compile("(?m)^hot-loop: (\\d+) operations");
+    private static final Pattern CPU = Pattern.compile("(?m)^(\\S+): \\d+ operations, cpu (\\d+) ms$");
+    private static final long HZ_99 = 10_101_010L;
+    private static final long KHZ = 1_000_000L;
+
+    private final Bench b;
+    private final Path asyncProfiler;
+    private final Path work;
+    private final int runs;
+    private final int seconds;
+
+    private SamplingBenchmark(Bench b) throws Exception {
+        this.b = b;
+        this.runs = b.intArg("--runs", 3);
+        this.seconds = b.intArg("--seconds", 8);
+        this.work = Files.createTempDirectory("jperf-bench-");
+        this.asyncProfiler = extractAsyncProfiler(b.samples.getParent().resolve("bench-lib")
+                .resolve("async-profiler-4.1-linux-x64.jar"), work);
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Bench bench = new Bench(argv);
+        SamplingBenchmark s = new SamplingBenchmark(bench);
+        System.out.println("jperf sampling benchmark, java " + bench.javaHome + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs; peer: async-profiler 4.1 (" + s.asyncProfiler
+                + ")");
+        String sections = bench.args.getOrDefault("--sections", "1234");
+        if (sections.contains("1")) {
+            s.throughput();
+        }
+        if (sections.contains("2")) {
+            s.fidelity();
+        }
+        if (sections.contains("3")) {
+            s.memory(50);
+            s.memory(500);
+        }
+        if (sections.contains("4")) {
+            s.bigFlameGraph();
+        }
+    }
+
+    private static Path extractAsyncProfiler(Path jar, Path dir) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no " + jar + ": build the samples module (mvn package) first");
+        }
+        try (ZipFile zip = new ZipFile(jar.toFile()); InputStream in = zip.getInputStream(
+                zip.getEntry("linux-x64/libasyncProfiler.so"))) {
+            Path so = dir.resolve("libasyncProfiler.so");
+            Files.copy(in, so, StandardCopyOption.REPLACE_EXISTING);
+            return so;
+        }
+    }
+
+    /** A profiler setting: JVM arguments that load it, or none. */
+    private record Variant(String name, List<String> jvm) {
+    }
+
+    private Variant jperfAt(long periodNanos, Path file) {
+        return new Variant("jperf " + hz(periodNanos), List.of("-javaagent:" + b.jperf + "=start,event=cpu,interval="
+                + periodNanos + "ns,file=" + file));
+    }
+
+    private Variant asyncAt(long periodNanos, Path file, boolean threads) {
+        return new Variant("async-profiler " + hz(periodNanos), List.of("-agentpath:" + asyncProfiler
+                + "=start,event=cpu,interval=" + periodNanos + (threads ? ",threads" : "") + ",file=" + file));
+    }
+
+    private static String hz(long periodNanos) {
+        return periodNanos == KHZ ? "1 kHz" : Math.round(1e9 / periodNanos) + " Hz";
+    }
+
+    // 1. Throughput ----------------------------------------------------------------------------------------------
+
+    private void throughput() throws Exception {
+        Path jperfFile = work.resolve("jperf.txt");
+        Path apFile = work.resolve("ap.collapsed");
+        List<Variant> variants = List.of(new Variant("no profiler", List.of()), jperfAt(HZ_99, jperfFile),
+                asyncAt(HZ_99, apFile, false), jperfAt(KHZ, jperfFile), asyncAt(KHZ, apFile, false));
+        long[][] ops = new long[variants.size()][runs];
+        for (int r = 0; r < runs; r++) {
+            for (int v = 0; v < variants.size(); v++) {
+                List<String> jvm = new ArrayList<>(variants.get(v).jvm());
+                jvm.add("-Dsamples.delay=1");
+                Process p = b.start(jvm, "workers", Integer.toString(seconds));
+                String out = Bench.output(p);
+                Matcher m = OPERATIONS.matcher(out);
+                while (m.find()) {
+                    ops[v][r] += Long.parseLong(m.group(1));
+                }
+            }
+        }
+        System.out.printf("%n1. Throughput of %d CPU-bound threads for %d s, median of %d alternating runs%n",
+                Runtime.getRuntime().availableProcessors(), seconds, runs);
+        double base = Bench.median(ops[0]);
+        double[] cost = new double[variants.size()];
+        for (int v = 0; v < variants.size(); v++) {
+            double m = Bench.median(ops[v]);
+            cost[v] = 100.0 * (base - m) / base;
+            System.out.printf(Locale.ROOT, "   %-24s %12.0f operations  cost %+6.2f%%   (runs: %s)%n",
+                    variants.get(v).name(), m, cost[v], java.util.Arrays.toString(ops[v]));
+        }
+        System.out.printf(Locale.ROOT, "   jperf cost / async-profiler cost: 99 Hz %.2f, 1 kHz %.2f%n",
+                ratio(cost[1], cost[2]), ratio(cost[3], cost[4]));
+    }
+
+    private static double ratio(double a, double b) {
+        return b <= 0 ? Double.NaN : a / b;
+    }
+
+    // 2. Fidelity ---------------------------------------------------------------------------------------------------
+
+    private void fidelity() throws Exception {
+        System.out.printf("%n2. Samples captured at 1 kHz against the CPU time the workload threads measured (mixed)%n");
+        Path data = work.resolve("mixed.data");
+        Path collapsed = work.resolve("mixed.collapsed");
+        for (int which = 0; which < 2; which++) {
+            Variant v = which == 0 ? jperfAt(KHZ, data) : asyncAt(KHZ, collapsed, true);
+            List<String> jvm = new ArrayList<>(v.jvm());
+            jvm.add("-XX:+PreserveFramePointer");
+            jvm.add("-Dsamples.delay=1");
+            jvm.add("-Dsamples.linger=2");
+            Process p = b.start(jvm, "mixed", Integer.toString(seconds));
+            String lines = String.join("\n", Bench.awaitLines(p, "samples: lingering"));
+            long readerTicks = Bench.threadCpuTicks(p.pid(), "jperf-sampler");
+            Bench.stop(p);
+            Map<String, Long> cpu = new TreeMap<>();
+            Matcher m = CPU.matcher(lines);
+            while (m.find()) {
+                cpu.put(m.group(1), Long.parseLong(m.group(2)));
+            }
+            Map<String, Long> samples;
+            String lost = "?";
+            if (which == 0) {
+                Bench.run(List.of(b.java(), "-jar", b.jperf.toString(), "flamegraph", "-i", data.toString(), "-o",
+                        collapsed.toString(), "--threads"));
+                Map<String, String> info = Bench.keyValues(List.of(Bench.run(List.of(b.java(), "-jar",
+                        b.jperf.toString(), "report", "-i", data.toString())).split("\n")));
+                lost = info.get("lost") + " lost, " + info.get("throttled") + " throttled";
+            }
+            samples = byThread(collapsed);
+            long expected = cpu.values().stream().mapToLong(Long::longValue).sum();
+            long captured = cpu.keySet().stream().mapToLong(t -> samples.getOrDefault(t, 0L)).sum();
+            System.out.printf(Locale.ROOT, "   %-24s %d of %d expected samples (%.2f%%)%s%n", v.name(), captured,
+                    expected, 100.0 * captured / expected, which == 0 ? "; " + lost + "; reader thread CPU "
+                            + readerTicks * 10 + " ms for " + seconds + " s (" + String.format(Locale.ROOT, "%.2f",
+                            readerTicks * 10.0 / (seconds * 10.0)) + "% of a CPU)" : "");
+            for (String t : cpu.keySet()) {
+                System.out.printf(Locale.ROOT, "      %-9s cpu %5d ms  samples %5d%n", t, cpu.get(t),
+                        samples.getOrDefault(t, 0L));
+            }
+        }
+    }
+
+    /** Samples per thread of collapsed stacks whose first frame is "[name tid=N]". */
+    private static Map<String, Long> byThread(Path collapsed) throws IOException {
+        Map<String, Long> m = new TreeMap<>();
+        Pattern thread = Pattern.compile("^\\[(.*?) tid=\\d+\\]");
+        for (String line : Files.readAllLines(collapsed)) {
+            Matcher t = thread.matcher(line);
+            if (t.find()) {
+                m.merge(t.group(1), Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)), Long::sum);
+            }
+        }
+        return m;
+    }
+
+    // 3. Memory ------------------------------------------------------------------------------------------------------
+
+    /**
+     * RSS while the threads work, and native memory at exit (PrintNMTStatistics): with many threads jcmd cannot
+     * attach to this workload in time (the JVM's attach listener does not get to start), so nothing here attaches.
+     */
+    private void memory(int threads) throws Exception {
+        Path file = work.resolve("threads.txt");
+        List<Variant> variants = List.of(new Variant("no profiler", List.of()), jperfAt(KHZ, file),
+                asyncAt(KHZ, work.resolve("ap-threads.collapsed"), false));
+        long[][] m = new long[variants.size()][3];
+        for (int v = 0; v < variants.size(); v++) {
+            List<String> jvm = new ArrayList<>(variants.get(v).jvm());
+            jvm.addAll(List.of("-XX:NativeMemoryTracking=summary", "-XX:+UnlockDiagnosticVMOptions",
+                    "-XX:+PrintNMTStatistics", "-Dsamples.delay=1"));
+            Process p = b.start(jvm, "threads", Integer.toString(seconds), Integer.toString(threads));
+            StringBuilder out = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try {
+                    out.append(new String(p.getInputStream().readAllBytes()));
+                } catch (IOException ignored) {
+                    // The process ended.
+                }
+            });
+            reader.start();
+            Thread.sleep((seconds / 2 + 1) * 1000L);
+            m[v][0] = rss(p.pid());
+            p.waitFor();
+            reader.join();
+            for (String l : out.toString().split("\n")) {
+                if (l.startsWith("Total:")) {
+                    m[v][1] = committedKib(l) * 1024;
+                } else if (l.contains("Java Heap (reserved=")) {
+                    m[v][2] = committedKib(l) * 1024;
+                }
+            }
+        }
+        System.out.printf("%n3. Memory with %d threads working in bursts, profiled at 1 kHz%n", threads);
+        String[] names = {"RSS while working", "NMT committed at exit", "  of which Java heap"};
+        for (int i = 0; i < names.length; i++) {
+            System.out.printf(Locale.ROOT, "   %-24s %8d KiB; jperf %+8d KiB; async-profiler %+8d KiB%n", names[i],
+                    m[0][i] / 1024, (m[1][i] - m[0][i]) / 1024, (m[2][i] - m[0][i]) / 1024);
+        }
+    }
+
+    private static long rss(long pid) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    private static long committedKib(String line) {
+        Matcher m = Pattern.compile("committed=(\\d+)KB").matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    // 4. A big flame graph -------------------------------------------------------------------------------------------
+
+    private void bigFlameGraph() throws Exception {
+        Path data = work.resolve("big.data");
+        Path html = work.resolve("big.html");
+        Process p = b.start(List.of("-javaagent:" + b.jperf + "=start,event=cpu,interval=100us,file=" + data,
+                "-XX:+PreserveFramePointer"), "mixed", "55");
+        Bench.output(p);
+        Bench.run(List.of(b.java(), "-jar", b.jperf.toString(), "flamegraph", "-i", data.toString(), "-o",
+                html.toString()));
+        Map<String, String> info = Bench.keyValues(List.of(Bench.run(List.of(b.java(), "-jar", b.jperf.toString(),
+                "report", "-i", data.toString())).split("\n")));
+        Path profile = Files.createTempDirectory(work, "chromium-");
+        double[] times = new double[3];
+        for (int i = 0; i < times.length; i++) {
+            String dom = Bench.run(List.of("/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--dump-dom",
+                    html.toUri().toString()));
+            Matcher m = Pattern.compile("data-load-ms=\"([0-9.]+)\"").matcher(dom);
+            times[i] = m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        }
+        System.out.printf(Locale.ROOT, "%n4. HTML flame graph of %s samples (%d KiB): Chromium draws it %.0f ms after"
+                + " navigation starts (median of %d: %s)%n", info.get("samples recorded"), Files.size(html) / 1024,
+                Bench.median(times), times.length, java.util.Arrays.toString(times));
+    }
+}
