@@ -1,5 +1,7 @@
 package io.jperf.symbols;
 
+import io.jperf.collect.Sorting;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -258,12 +260,13 @@ public final class ElfFile {
 
             /** Sorted by address; of symbols at the same address the larger is kept (.symtab and .dynsym overlap). */
             SymbolTable build(ByteBuffer strings) {
-                Integer[] order = new Integer[n];
+                // By address; at equal addresses the larger symbol first (the key orders by address, then size
+                // descending, within the 48 bits of address space a file's symbols use).
+                long[] keys = new long[n];
                 for (int i = 0; i < n; i++) {
-                    order[i] = i;
+                    keys[i] = (starts[i] << 16) | (0xFFFF - Math.min(0xFFFF, sizes[i]));
                 }
-                Arrays.sort(order, (a, b) -> starts[a] != starts[b] ? Long.compare(starts[a], starts[b])
-                        : Long.compare(sizes[b], sizes[a]));
+                int[] order = Sorting.orderUnsigned(keys, n);
                 long[] s = new long[n];
                 long[] z = new long[n];
                 int[] o = new int[n];

@@ -1,5 +1,8 @@
 package io.jperf.symbols;
 
+import io.jperf.collect.Sorting;
+
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,67 +32,78 @@ public final class KernelSymbols {
     }
 
     /**
-     * Parses the text in place (it is some 5 MB with 100 000+ lines): no string per line, only the text symbols' names
-     * copied out.
+     * Reads the file line by line through one small buffer (it is some 5 MB in 100 000+ lines): no string per line,
+     * only the text symbols' names copied out.
      */
     static KernelSymbols read(Path kallsyms) throws IOException {
-        byte[] text;
-        try (InputStream in = Files.newInputStream(kallsyms)) {
-            text = in.readAllBytes();
-        }
         long[] addresses = new long[1 << 16];
         long[] spans = new long[1 << 16];
+        byte[] names = new byte[1 << 20];
+        byte[] line = new byte[512];
         int n = 0;
         int used = 0;
-        for (int at = 0; at < text.length;) {
-            int end = at;
-            while (end < text.length && text[end] != '\n') {
-                end++;
-            }
-            // "ffffffff81000000 T name[\t[module]]"
-            int sp = at;
-            while (sp < end && text[sp] != ' ') {
-                sp++;
-            }
-            if (sp + 3 < end && text[sp + 2] == ' ') {
-                byte type = text[sp + 1];
-                long address = hex(text, at, sp);
-                if (address != 0 && (type == 't' || type == 'T' || type == 'w' || type == 'W')) {
-                    if (n == addresses.length) {
-                        addresses = Arrays.copyOf(addresses, n * 2);
-                        spans = Arrays.copyOf(spans, n * 2);
-                    }
-                    addresses[n] = address;
-                    spans[n] = ((long) (sp + 3) << 32) | (end - sp - 3);
-                    used += end - sp - 3;
-                    n++;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(kallsyms), 1 << 16)) {
+            for (int length; (length = readLine(in, line)) >= 0;) {
+                // "ffffffff81000000 T name[\t[module]]"
+                int sp = 0;
+                while (sp < length && line[sp] != ' ') {
+                    sp++;
                 }
+                if (sp + 3 >= length || line[sp + 2] != ' ') {
+                    continue;
+                }
+                byte type = line[sp + 1];
+                long address = hex(line, 0, sp);
+                if (address == 0 || type != 't' && type != 'T' && type != 'w' && type != 'W') {
+                    continue;
+                }
+                int nameLength = length - sp - 3;
+                if (n == addresses.length) {
+                    addresses = Arrays.copyOf(addresses, n * 2);
+                    spans = Arrays.copyOf(spans, n * 2);
+                }
+                if (used + nameLength > names.length) {
+                    names = Arrays.copyOf(names, Math.max(names.length * 2, used + nameLength));
+                }
+                for (int k = 0; k < nameLength; k++) {
+                    byte c = line[sp + 3 + k];
+                    names[used + k] = c == '\t' ? (byte) ' ' : c;
+                }
+                addresses[n] = address;
+                spans[n] = ((long) used << 32) | nameLength;
+                used += nameLength;
+                n++;
             }
-            at = end + 1;
         }
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        final long[] a = addresses;
-        Arrays.sort(order, (x, y) -> Long.compareUnsigned(a[x], a[y]));
+        int[] order = Sorting.orderUnsigned(addresses, n);
         long[] starts = new long[n];
         int[] nameStarts = new int[n + 1];
-        byte[] names = new byte[used];
+        byte[] sortedNames = new byte[used];
         int copied = 0;
         for (int i = 0; i < n; i++) {
             int j = order[i];
             starts[i] = addresses[j];
             nameStarts[i] = copied;
-            int from = (int) (spans[j] >>> 32);
             int length = (int) spans[j];
-            for (int k = 0; k < length; k++) {
-                byte c = text[from + k];
-                names[copied++] = c == '\t' ? (byte) ' ' : c;
-            }
+            System.arraycopy(names, (int) (spans[j] >>> 32), sortedNames, copied, length);
+            copied += length;
         }
         nameStarts[n] = copied;
-        return new KernelSymbols(starts, nameStarts, names);
+        return new KernelSymbols(starts, nameStarts, sortedNames);
+    }
+
+    /** One line into {@code line} (cut at its length); −1 at the end of the stream. */
+    private static int readLine(InputStream in, byte[] line) throws IOException {
+        int n = 0;
+        for (int c; (c = in.read()) >= 0;) {
+            if (c == '\n') {
+                return n;
+            }
+            if (n < line.length) {
+                line[n++] = (byte) c;
+            }
+        }
+        return n == 0 ? -1 : n;
     }
 
     private static long hex(byte[] text, int from, int to) {
