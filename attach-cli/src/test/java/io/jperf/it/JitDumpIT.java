@@ -81,7 +81,7 @@ class JitDumpIT {
         String annotated = Proc.run(Duration.ofSeconds(120), "perf", "annotate", "-i", injected.toString(),
                 "--stdio", "-l", hottest).assertOk().out();
         double inSource = summaryPercent(annotated, "Workloads.java:");
-        String helper = "Workloads.java:" + lineOf("return (x ^ (x >>> 29))");
+        String helper = "Workloads.java:" + lineOf("long y = (x ^ (x >>> 29))");
         System.out.printf("%d: %s: %.1f%% of its samples at Workloads.java lines, %.1f%% at %s (inlined helper)%n",
                 pid, hottest, inSource, summaryPercent(annotated, helper), helper);
         assertTrue(inSource >= 80, "expected Workloads.java lines in perf annotate:\n" + annotated);

@@ -52,7 +52,8 @@ class SessionControlIT {
             assertTrue(files.size() >= 3, "expected a file per 2 s and one at exit: " + files);
             for (Path f : files.subList(0, files.size() - 1)) {
                 long samples = total(f);
-                assertTrue(samples > 1000 && samples < 3000, f + ": " + samples + " samples in a 2 s period");
+                assertTrue(samples > 1000 && samples <= 4400,
+                        f + ": " + samples + " samples in a 2 s period (2 CPUs, 1 kHz)");
             }
         } finally {
             JitDumpIT.delete(dir);
@@ -104,7 +105,7 @@ class SessionControlIT {
             List<String> excluded = Files.readAllLines(without);
             assertTrue(!excluded.isEmpty() && excluded.stream().noneMatch(l -> l.contains("Workloads.hotLoop")),
                     "exclude");
-            assertTrue(excluded.stream().anyMatch(l -> l.contains("FileOutputStream")));
+            assertTrue(excluded.stream().anyMatch(l -> l.contains("write")), "the syscall thread's writes");
         } finally {
             JitDumpIT.delete(dir);
         }
