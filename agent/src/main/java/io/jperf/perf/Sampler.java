@@ -35,8 +35,16 @@ public final class Sampler implements AutoCloseable {
     private static final int RECORD_THROTTLE = 5;
     private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long RESCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final int PER_CPU_DATA_PAGES = 32;
-    private static final int PER_THREAD_DATA_PAGES = 4;
+    /**
+     * Per-CPU rings share this budget (bytes); each gets 32 to 256 pages. The reader is an ordinary thread: with
+     * hundreds of busy threads it may wait a second for a CPU, and the rings must hold that long.
+     */
+    private static final long PER_CPU_BUDGET = 16L << 20;
+    private static final int PER_CPU_MIN_PAGES = 32;
+    private static final int PER_CPU_MAX_PAGES = 256;
+    private static final int PER_THREAD_DATA_PAGES = 8;
+    /** Rings are locked memory; below this many pages jperf stops shrinking them and reports the limit. */
+    private static final int MIN_PAGES = 8;
     /** Above this many (thread, CPU) events the per-thread mode is cheaper in descriptors. */
     private static final int MAX_PER_CPU_EVENTS = 16_384;
     private static final int MAX_CHAIN = 512;
@@ -197,7 +205,7 @@ public final class Sampler implements AutoCloseable {
                 PerfEvent leader = leaders.get(cpu);
                 if (leader == null) {
                     leaders.put(cpu, e);
-                    rings.add(Ring.map(e, PER_CPU_DATA_PAGES));
+                    rings.add(map(e, perCpuPages(cpus.size())));
                 } else {
                     e.redirectTo(leader);
                 }
@@ -220,10 +228,29 @@ public final class Sampler implements AutoCloseable {
         events.add(e);
         eventsOpened++;
         eventByThread.put(tid, e);
-        Ring ring = Ring.map(e, PER_THREAD_DATA_PAGES);
+        Ring ring = map(e, PER_THREAD_DATA_PAGES);
         rings.add(ring);
         ringByThread.put(tid, ring);
         threads.add(tid);
+    }
+
+    static int perCpuPages(int cpus) {
+        long pages = PER_CPU_BUDGET / Math.max(1, cpus) / 4096;
+        int p = Integer.highestOneBit((int) Math.max(1, Math.min(PER_CPU_MAX_PAGES, pages)));
+        return Math.max(PER_CPU_MIN_PAGES, p);
+    }
+
+    /** Maps a ring, halving it while the locked-memory limit refuses (non-root users have a small one). */
+    private Ring map(PerfEvent e, int pages) throws PerfException {
+        for (int p = pages;; p /= 2) {
+            try {
+                return Ring.map(e, p);
+            } catch (PerfException ex) {
+                if (ex.errno() != Libc.EPERM && ex.errno() != 12 /* ENOMEM */ || p <= MIN_PAGES) {
+                    throw ex;
+                }
+            }
+        }
     }
 
     /** A Java thread started (ThreadStart): in per-thread mode it needs its own event. */

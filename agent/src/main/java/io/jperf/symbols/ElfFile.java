@@ -150,13 +150,18 @@ public final class ElfFile {
         return null;
     }
 
-    String cString(int at) {
+    private String cString(int at) {
+        return cString(file, at);
+    }
+
+    /** The NUL-terminated UTF-8 string at {@code at}. */
+    static String cString(ByteBuffer b, int at) {
         int end = at;
-        while (end < file.limit() && file.get(end) != 0) {
+        while (end < b.limit() && b.get(end) != 0) {
             end++;
         }
         byte[] bytes = new byte[end - at];
-        file.get(at, bytes);
+        b.get(at, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
@@ -227,14 +232,7 @@ public final class ElfFile {
         public synchronized String name(int index) {
             String n = names[index];
             if (n == null) {
-                int at = nameOffsets[index];
-                int end = at;
-                while (end < strings.limit() && strings.get(end) != 0) {
-                    end++;
-                }
-                byte[] bytes = new byte[end - at];
-                strings.get(at, bytes);
-                n = new String(bytes, StandardCharsets.UTF_8);
+                n = cString(strings, nameOffsets[index]);
                 names[index] = n;
             }
             return n;

@@ -16,6 +16,14 @@ class SamplerTest {
     }
 
     @Test
+    void ringsShareABudget() {
+        assertEquals(256, Sampler.perCpuPages(2));
+        assertEquals(256, Sampler.perCpuPages(16));
+        assertEquals(64, Sampler.perCpuPages(64));
+        assertEquals(32, Sampler.perCpuPages(512));
+    }
+
+    @Test
     void eventsInPerfSpellings() throws Exception {
         assertEquals(EventSpec.parse("cpu"), EventSpec.parse("cpu-clock"));
         assertTrue(EventSpec.parse("cpu").isClock());

@@ -236,7 +236,9 @@ public final class SamplingBenchmark {
                 }
             }
         }
-        System.out.printf("%n3. Memory with %d threads working in bursts, profiled at 1 kHz%n", threads);
+        Map<String, String> info = Bench.keyValues(Files.readAllLines(file));
+        System.out.printf("%n3. Memory with %d threads working in bursts, profiled at 1 kHz (jperf: %s samples, %s lost,"
+                + " %s)%n", threads, info.get("samples"), info.get("lost"), info.get("mode"));
         String[] names = {"RSS while working", "NMT committed at exit", "  of which Java heap (committed)"};
         for (int i = 0; i < names.length; i++) {
             System.out.printf(Locale.ROOT, "   %-24s %8d KiB; jperf %+8d KiB; async-profiler %+8d KiB%n", names[i],
