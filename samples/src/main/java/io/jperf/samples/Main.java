@@ -95,7 +95,20 @@ public final class Main {
             default:
                 throw new IllegalStateException(name);
         }
+        reportHeap();
         linger();
+    }
+
+    /**
+     * {@code -Dsamples.heap=true}: after the workload, collect and print the heap in use, so a benchmark can tell the
+     * live heap a profiler adds (the workload's own garbage is gone by then).
+     */
+    private static void reportHeap() {
+        if (Boolean.getBoolean("samples.heap")) {
+            System.gc();
+            Runtime rt = Runtime.getRuntime();
+            System.out.println("samples: heap used after GC " + (rt.totalMemory() - rt.freeMemory()) / 1024 + " KiB");
+        }
     }
 
     /** {@code -Dsamples.linger=SECONDS} keeps the JVM alive, idle, after the workload: to compare state at the end. */

@@ -209,11 +209,11 @@ public final class SamplingBenchmark {
         Path file = work.resolve("threads.txt");
         List<Variant> variants = List.of(new Variant("no profiler", List.of()), jperfAt(KHZ, file),
                 asyncAt(KHZ, work.resolve("ap-threads.collapsed"), false));
-        long[][] m = new long[variants.size()][3];
+        long[][] m = new long[variants.size()][4];
         for (int v = 0; v < variants.size(); v++) {
             List<String> jvm = new ArrayList<>(variants.get(v).jvm());
             jvm.addAll(List.of("-XX:NativeMemoryTracking=summary", "-XX:+UnlockDiagnosticVMOptions",
-                    "-XX:+PrintNMTStatistics", "-Dsamples.delay=1"));
+                    "-XX:+PrintNMTStatistics", "-Dsamples.delay=1", "-Dsamples.heap=true"));
             Process p = b.start(jvm, "threads", Integer.toString(seconds), Integer.toString(threads));
             StringBuilder out = new StringBuilder();
             Thread reader = new Thread(() -> {
@@ -233,13 +233,17 @@ public final class SamplingBenchmark {
                     m[v][1] = committedKib(l) * 1024;
                 } else if (l.contains("Java Heap (reserved=")) {
                     m[v][2] = committedKib(l) * 1024;
+                } else if (l.startsWith("samples: heap used after GC ")) {
+                    m[v][3] = Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
+            m[v][1] -= m[v][2]; // NMT outside the Java heap
         }
         Map<String, String> info = Bench.keyValues(Files.readAllLines(file));
         System.out.printf("%n3. Memory with %d threads working in bursts, profiled at 1 kHz (jperf: %s samples, %s lost,"
                 + " %s)%n", threads, info.get("samples"), info.get("lost"), info.get("mode"));
-        String[] names = {"RSS while working", "NMT committed at exit", "  of which Java heap (committed)"};
+        String[] names = {"RSS while working", "NMT committed, not heap", "Java heap committed",
+            "live heap after GC"};
         for (int i = 0; i < names.length; i++) {
             System.out.printf(Locale.ROOT, "   %-24s %8d KiB; jperf %+8d KiB; async-profiler %+8d KiB%n", names[i],
                     m[0][i] / 1024, (m[1][i] - m[0][i]) / 1024, (m[2][i] - m[0][i]) / 1024);
