@@ -3,20 +3,26 @@ package io.jperf.agent;
 import io.jperf.hotspot.JavaThreads;
 import io.jperf.jit.CodeCacheTracker;
 import io.jperf.jvmti.JvmtiException;
+import io.jperf.profile.Profile;
 
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Timer;
 import java.util.TimerTask;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The agent inside the target JVM, loaded by {@link Bootstrap} into the isolated loader. Entered at start-up
- * (premain) and at every attach (agentmain) with an option string. The caller's thread only parses the options: the
- * work (JNA, JVMTI, perf events) runs on jperf's control thread, one action at a time, so the application's main
- * thread never waits for it. Nothing escapes to the application.
+ * (premain) and at every attach (agentmain) with an option string, and by the jperf command through the control
+ * socket. The caller's thread only parses the options: the work (JNA, JVMTI, perf events) runs on jperf's control
+ * thread, one action at a time, so the application's threads never wait for it. Nothing escapes to the
+ * application.
  */
 public final class Agent {
     /** One daemon worker, gone when idle: control actions run one at a time, in order. */
@@ -27,12 +33,15 @@ public final class Agent {
                 return t;
             });
     private static final long EXIT_WAIT_SECONDS = 10;
+    private static final long CLIENT_WAIT_SECONDS = 300;
     private static boolean exitHooked;
 
     // Control-thread state.
     private static Instrumentation instrumentation;
     private static CodeCacheTracker tracker;
     private static JavaThreads threads;
+    private static ControlServer control;
+    private static boolean mbean;
     private static volatile JitSymbols symbols;
     private static volatile Session session;
     private static Timer timer;
@@ -50,15 +59,20 @@ public final class Agent {
 
     private static synchronized void accept(String args, Instrumentation inst) {
         try {
+            instrumentation = inst;
             AgentOptions options = AgentOptions.parse(args);
             if (options.isEmpty()) {
                 return;
             }
-            if (!exitHooked) {
-                Runtime.getRuntime().addShutdownHook(new Thread(Agent::exit, "jperf-exit"));
-                exitHooked = true;
-            }
-            CONTROL.execute(() -> apply(options, inst));
+            hookExit();
+            CONTROL.execute(() -> {
+                Reply reply = apply(options);
+                if (!reply.ok()) {
+                    Log.say(reply.error());
+                } else if (options.has("status")) {
+                    Log.say(new String(reply.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            });
         } catch (AgentOptions.BadOptionException e) {
             Log.say(e.getMessage());
         } catch (Throwable t) {
@@ -66,10 +80,60 @@ public final class Agent {
         }
     }
 
-    /** On the control thread. */
-    private static void apply(AgentOptions options, Instrumentation inst) {
-        instrumentation = inst;
+    private static synchronized void hookExit() {
+        if (!exitHooked) {
+            Runtime.getRuntime().addShutdownHook(new Thread(Agent::exit, "jperf-exit"));
+            exitHooked = true;
+        }
+    }
+
+    /**
+     * A request from the control socket or the MBean: runs on the control thread; what jperf says meanwhile is
+     * returned in {@code notes}.
+     */
+    static Reply request(String text, List<String> notes) {
+        AgentOptions options;
         try {
+            options = AgentOptions.parse(text);
+        } catch (AgentOptions.BadOptionException e) {
+            return Reply.error(e.getMessage());
+        }
+        hookExit();
+        Future<Reply> result = CONTROL.submit(() -> {
+            Log.toClient(notes);
+            try {
+                return apply(options, true);
+            } finally {
+                Log.toApplication();
+            }
+        });
+        try {
+            return result.get(CLIENT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Reply.error("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            return Reply.error("no answer: " + message(e));
+        }
+    }
+
+    private static Reply apply(AgentOptions options) {
+        return apply(options, false);
+    }
+
+    /**
+     * Runs the actions of one request, in the order symbols, start, dump, stop, status.
+     *
+     * @param client a control client waits: a profile without a file goes back to it as bytes
+     */
+    private static Reply apply(AgentOptions options, boolean client) {
+        try {
+            if (options.has("control")) {
+                startControl();
+            }
+            if (options.has("jmx")) {
+                registerMBean();
+            }
             if (options.has("perfmap") || options.has("jitdump")) {
                 if (symbols == null) {
                     symbols = JitSymbols.start(tracker(), options);
@@ -77,35 +141,79 @@ public final class Agent {
                     symbols.reconfigure(options);
                 }
             }
+            Reply reply = Reply.ok("");
             if (options.has("start")) {
+                if (session != null) {
+                    return Reply.error("a profile is already running (" + session.status()
+                            + "); stop it first, or dump it");
+                }
                 start(options);
+                reply = Reply.ok(session.status());
             }
             if (options.has("dump")) {
-                dump(options);
+                if (session == null) {
+                    return Reply.error("no profile is running: nothing to dump (start one with start)");
+                }
+                reply = deliver(session, session.snapshot(), options, client);
             }
             if (options.has("stop")) {
-                stop();
+                Session s = session;
+                if (s == null) {
+                    return Reply.error("no profile is running: nothing to stop");
+                }
+                session = null;
+                cancelTimers();
+                reply = deliver(s, s.finish(), options, client);
             }
             if (options.has("status")) {
-                Log.say(session == null ? "no profile is running" : session.status());
+                reply = Reply.ok(status());
             }
+            return reply;
         } catch (Throwable t) {
-            Log.say(message(t));
+            return Reply.error(message(t));
         }
     }
 
-    private static void start(AgentOptions options) throws Exception {
-        if (session != null) {
-            Log.say("a profile is already running (" + session.status() + "); stop it first, or dump it");
-            return;
+    /**
+     * A profile goes back to the control client when it asks ({@code send}), else to the request's file, else to the
+     * session's.
+     */
+    private static Reply deliver(Session s, Profile profile, AgentOptions request, boolean client) throws Exception {
+        if (request.has("send")) {
+            if (!client) {
+                return Reply.error("send is for the jperf command, which receives the profile; give file=PATH");
+            }
+            return Reply.bytes(s.render(profile, s.formatFor(request, null)));
         }
+        Path file = s.fileFor(request);
+        if (file == null) {
+            return Reply.error("no file to write the profile to: give file=PATH (with %p for the pid, %t for the"
+                    + " time)");
+        }
+        s.write(profile, s.formatFor(request, file), file);
+        return Reply.ok("written to " + file);
+    }
+
+    /** One line on what jperf is doing in this JVM. */
+    private static String status() {
+        Session s = session;
+        String profiling = s == null ? "no profile is running" : s.status();
+        return symbols == null ? profiling : profiling + "; Java symbols for perf: " + symbols.describe();
+    }
+
+    private static void start(AgentOptions options) throws Exception {
         session = Session.start(options, tracker(), threads());
         if (options.has("duration") || options.has("timeout")) {
             long nanos = options.seconds(options.has("duration") ? "duration" : "timeout");
             schedule(new TimerTask() {
                 @Override
                 public void run() {
-                    CONTROL.execute(Agent::stop);
+                    CONTROL.execute(() -> {
+                        Session s = session;
+                        if (s != null) {
+                            report(apply(STOP));
+                        }
+                    });
                 }
             }, nanos, 0);
         }
@@ -120,29 +228,20 @@ public final class Agent {
         }
     }
 
-    private static void dump(AgentOptions options) throws Exception {
-        if (session == null) {
-            Log.say("no profile is running: nothing to dump (start one with start)");
-            return;
+    private static AgentOptions parseQuietly(String text) {
+        try {
+            return AgentOptions.parse(text);
+        } catch (AgentOptions.BadOptionException e) {
+            throw new IllegalStateException(e);
         }
-        session.dump(options);
     }
 
-    private static void stop() {
-        Session s = session;
-        if (s == null) {
-            Log.say("no profile is running: nothing to stop");
-            return;
-        }
-        session = null;
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
-        }
-        try {
-            s.stop();
-        } catch (Exception e) {
-            Log.say(message(e));
+    private static final AgentOptions NONE = parseQuietly("");
+    private static final AgentOptions STOP = parseQuietly("stop");
+
+    private static void report(Reply reply) {
+        if (!reply.ok()) {
+            Log.say(reply.error());
         }
     }
 
@@ -150,7 +249,8 @@ public final class Agent {
         Session s = session;
         if (s != null) {
             try {
-                s.rotate();
+                Path file = s.fileFor(NONE);
+                s.write(s.rotate(), s.formatFor(NONE, file), file);
             } catch (Exception e) {
                 Log.say(message(e));
             }
@@ -166,6 +266,31 @@ public final class Agent {
             timer.scheduleAtFixedRate(task, delay, Math.max(1, TimeUnit.NANOSECONDS.toMillis(periodNanos)));
         } else {
             timer.schedule(task, delay);
+        }
+    }
+
+    private static void cancelTimers() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    private static void startControl() throws Exception {
+        if (control == null) {
+            control = ControlServer.start(Agent::request);
+            registerMBean();
+        }
+    }
+
+    private static void registerMBean() {
+        if (!mbean) {
+            mbean = true;
+            try {
+                Profiler.register();
+            } catch (Exception | LinkageError e) {
+                Log.say("no JMX MBean io.jperf:type=Profiler: " + message(e));
+            }
         }
     }
 
@@ -196,12 +321,18 @@ public final class Agent {
         try {
             CONTROL.shutdown();
             CONTROL.awaitTermination(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+            if (control != null) {
+                control.close();
+            }
             Session s = session;
             session = null;
             if (s != null) {
-                Path written = s.stop();
-                if (written == null) {
+                Profile profile = s.finish();
+                Path file = s.fileFor(NONE);
+                if (file == null) {
                     Log.say("profile not written: give file=PATH to write it at exit");
+                } else {
+                    s.write(profile, s.formatFor(NONE, file), file);
                 }
             }
             if (tracker != null) {
@@ -221,7 +352,8 @@ public final class Agent {
         }
     }
 
-    private static String message(Throwable t) {
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+    static String message(Throwable t) {
+        Throwable cause = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 }

@@ -39,6 +39,9 @@ public final class AgentOptions {
         KNOWN.put("exclude", "PATTERN");
         KNOWN.put("loop", "TIME");
         KNOWN.put("rings", "MODE");
+        KNOWN.put("control", "");
+        KNOWN.put("jmx", "");
+        KNOWN.put("send", "");
         KNOWN.put("perfmap", "");
         KNOWN.put("jitdump", "");
         KNOWN.put("jitdumpdir", "DIR");

@@ -53,6 +53,17 @@ final class JitSymbols {
         }
     }
 
+    /** What is being written, for status lines. */
+    String describe() {
+        PerfMapWriter map = perfMap;
+        JitDumpWriter dump = jitDump;
+        String text = map == null ? "" : map.path() + " (" + map.writes() + " writes)";
+        if (dump != null) {
+            text += (text.isEmpty() ? "" : ", ") + dump.file() + " (" + dump.loads() + " code loads)";
+        }
+        return text.isEmpty() ? "none" : text;
+    }
+
     /** At JVM exit, after the tracker stopped (map written a last time, jitdump closed): statistics if asked for. */
     void exit() {
         Path file = statsFile;

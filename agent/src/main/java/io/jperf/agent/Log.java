@@ -1,5 +1,6 @@
 package io.jperf.agent;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,10 +15,25 @@ public final class Log {
     private Log() {
     }
 
+    /** While a control client waits on this thread, what jperf says goes to it (and not to the application). */
+    private static final ThreadLocal<List<String>> CLIENT = new ThreadLocal<>();
+
     /** Says a line unless the same line was said before. */
     public static void say(String message) {
-        if (SAID.size() < MAX_DISTINCT && SAID.add(message)) {
+        List<String> client = CLIENT.get();
+        if (client != null) {
+            client.add(message);
+        } else if (SAID.size() < MAX_DISTINCT && SAID.add(message)) {
             System.err.println("jperf: " + message);
         }
+    }
+
+    /** Sends what this thread says to {@code notes} until {@link #toApplication()}. */
+    static void toClient(List<String> notes) {
+        CLIENT.set(notes);
+    }
+
+    static void toApplication() {
+        CLIENT.remove();
     }
 }

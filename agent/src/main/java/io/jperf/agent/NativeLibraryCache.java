@@ -1,5 +1,7 @@
 package io.jperf.agent;
 
+import io.jperf.files.PrivateDirectory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,7 +18,7 @@ import java.util.Set;
  * Native libraries of the nested jar (JNA's libjnidispatch) as files in a private cache directory, named by their
  * content hash. Loaded from there they stay on disk, so perf can read their symbols (an unpacked-and-deleted library
  * makes {@code perf report --sort srcline} fail), and every JVM of the user shares one copy instead of unpacking its
- * own. Directories are the user's own: ~/.cache/jperf, else a 0700 /tmp/jperf-UID that must belong to this user.
+ * own. Directories are the user's own: ~/.cache/jperf, else a {@link PrivateDirectory} in /tmp.
  */
 final class NativeLibraryCache {
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
@@ -53,28 +55,13 @@ final class NativeLibraryCache {
         }
     }
 
-    /** java.io.tmpdir/jperf-UID, created 0700 if absent; null unless it is a real directory of this uid alone. */
+    /** java.io.tmpdir/jperf-UID when it is this user's alone, else null. */
     private static Path privateTmp() {
         try {
-            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            Path dir = Path.of(System.getProperty("java.io.tmpdir", "/tmp"), "jperf-" + uid);
-            return ownedPrivateDir(dir, uid) ? dir : null;
+            return PrivateDirectory.inTmp();
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    private static boolean ownedPrivateDir(Path dir, Object uid) throws IOException {
-        if (Files.notExists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
-                // Checked below like any existing one.
-            }
-        }
-        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                && uid.equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))
-                && Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(PRIVATE);
     }
 
     private static boolean sameContent(Path file, String hash) throws IOException {

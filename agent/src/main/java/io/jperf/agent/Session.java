@@ -14,6 +14,7 @@ import io.jperf.profile.FrameFilter;
 import io.jperf.profile.Profile;
 import io.jperf.profile.Recorder;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,9 +25,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One profiling session: the sampler, the recorder it feeds, and where the profile goes. Started by {@code start},
- * written by {@code dump} (and keeps going) or {@code stop}, and at JVM exit when a file was given. With
- * {@code loop=TIME} the profile is written and restarted every period.
+ * One profiling session: the sampler and the recorder it feeds. Its profile is taken by {@code dump} (profiling goes
+ * on), {@code stop}, and with {@code loop=TIME} every period; {@link Agent} decides where it goes.
  */
 final class Session {
     private static final int LOG_CAPACITY = 4_000_000;
@@ -125,32 +125,32 @@ final class Session {
         return file == null ? null : OutputFormat.ofFile(file.getFileName().toString());
     }
 
-    boolean hasFile() {
-        return options.has("file");
+    /** The file a request names, or else the session's; null when neither names one. */
+    Path fileFor(AgentOptions request) {
+        return request.has("file") ? file(request) : file(options);
     }
 
-    /**
-     * Writes the profile so far to {@code file=} of {@code request} (or of the session); profiling goes on.
-     *
-     * @return the file written
-     */
-    Path dump(AgentOptions request) throws IOException {
-        AgentOptions source = request.has("file") ? request : options;
-        Path file = file(source);
-        if (file == null) {
-            throw new IOException("no file to write the profile to: give file=PATH (with %p for the pid, %t for the"
-                    + " time)");
+    /** The format for a file (or for bytes when {@code file} is null): the request's format=, else the file's. */
+    OutputFormat formatFor(AgentOptions request, Path file) {
+        if (request.has("format")) {
+            return OutputFormat.named(request.get("format"));
         }
-        OutputFormat format = request.has("file") || request.has("format") ? format(request, file) : fileFormat;
+        if (file != null) {
+            return format(request.has("file") ? request : options, file);
+        }
+        return fileFormat != null ? fileFormat : OutputFormat.DATA;
+    }
+
+    /** The profile so far; profiling goes on. */
+    Profile snapshot() {
         tracker.sync(1000);
         Recorder r = recorder;
         r.flush();
-        write(r.snapshot(info()), format, file);
-        return file;
+        return r.snapshot(info());
     }
 
-    /** With {@code loop}: writes this period's profile and starts the next one. */
-    Path rotate() throws IOException {
+    /** With {@code loop}: this period's profile, and the next one begins. */
+    Profile rotate() {
         Recorder finished = recorder;
         long began = periodStart;
         recorder = newRecorder();
@@ -159,24 +159,11 @@ final class Session {
         finished.flush();
         Map<String, String> info = info();
         info.put("period started", java.time.Instant.ofEpochMilli(began).toString());
-        Path file = file(options);
-        write(finished.snapshot(info), fileFormat, file);
-        return file;
+        return finished.snapshot(info);
     }
 
-    private void write(Profile profile, OutputFormat format, Path file) throws IOException {
-        String title = "jperf " + event.name() + " profile of " + ProcessHandle.current().info().command()
-                .map(c -> Path.of(c).getFileName().toString()).orElse("java") + " " + ProcessHandle.current().pid();
-        try {
-            SafeFile.replace(file, out -> format.write(profile, style, options.has("threads"), title, out));
-        } catch (IOException e) {
-            throw new IOException("cannot write the profile to " + file + ": " + e.getMessage()
-                    + "; choose another file=", e);
-        }
-    }
-
-    /** Stops sampling; writes the profile when a file was given. Returns the file written, or null. */
-    Path stop() throws IOException {
+    /** Stops sampling and returns the whole profile. */
+    Profile finish() {
         if (sampler != null) {
             sampler.close();
         }
@@ -184,10 +171,32 @@ final class Session {
             threads.onStart(tid -> { });
         }
         try {
-            return hasFile() ? dump(options) : null;
+            return snapshot();
         } finally {
             tracker.removeListener(codeNeeds);
         }
+    }
+
+    /** Writes a profile of this session to a file, atomically; never through a link. */
+    void write(Profile profile, OutputFormat format, Path file) throws IOException {
+        try {
+            SafeFile.replace(file, out -> format.write(profile, style, options.has("threads"), title(), out));
+        } catch (IOException e) {
+            throw new IOException("cannot write the profile to " + file + ": " + e.getMessage()
+                    + "; choose another file=", e);
+        }
+    }
+
+    /** A profile of this session as bytes, for a control client. */
+    byte[] render(Profile profile, OutputFormat format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        format.write(profile, style, options.has("threads"), title(), out);
+        return out.toByteArray();
+    }
+
+    private String title() {
+        return "jperf " + event.name() + " profile of " + ProcessHandle.current().info().command()
+                .map(c -> Path.of(c).getFileName().toString()).orElse("java") + " " + ProcessHandle.current().pid();
     }
 
     /** Facts about the recording for every output, and the status line. */
@@ -211,9 +220,10 @@ final class Session {
     String status() {
         Map<String, String> info = info();
         long seconds = (System.currentTimeMillis() - startedAt) / 1000;
-        return String.format(Locale.ROOT, "profiling %s every %s, %s, %s samples, %s lost, %s throttled, %d s",
+        return String.format(Locale.ROOT,
+                "profiling %s every %s, %s, %s samples, %s lost, %s throttled, %d threads, %d s",
                 info.get("event"), info.getOrDefault("interval", info.get("frequency")), info.get("mode"),
-                info.get("samples"), info.get("lost"), info.get("throttled"), seconds);
+                info.get("samples"), info.get("lost"), info.get("throttled"), recorder.threads(), seconds);
     }
 
     static String formatNanos(long ns) {

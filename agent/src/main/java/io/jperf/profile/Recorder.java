@@ -161,6 +161,11 @@ public final class Recorder implements SampleSink {
         return new Profile(frames.view(), tree.copy(), log == null ? null : log.copy(), info);
     }
 
+    /** Threads seen in samples so far. */
+    public synchronized int threads() {
+        return threadRoots.size();
+    }
+
     public synchronized long recorded() {
         return recorded;
     }

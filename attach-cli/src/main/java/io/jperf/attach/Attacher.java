@@ -3,11 +3,7 @@ package io.jperf.attach;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 import java.io.File;
-import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
 
 /** Loads jperf.jar as an agent into a running JVM of this machine. */
 public final class Attacher {
@@ -36,36 +32,25 @@ public final class Attacher {
         }
     }
 
-    /** Loads the agent into {@code pid} with the given option string. */
-    public static void attach(long pid, String options) throws AttachException {
-        checkJvm(pid);
+    /** Loads the agent into a JVM with the given option string. */
+    public static void attach(TargetJvm target, String options) throws AttachException {
+        long me = ProcessHandle.current().info().user().map(u -> u.equals("root") ? 0L : -1L).orElse(-1L);
         File jar = agentJar();
         try {
-            ByteBuddyAgent.attach(jar, Long.toString(pid), options);
+            ByteBuddyAgent.attach(jar, Long.toString(target.pid), options);
         } catch (RuntimeException e) {
-            throw new AttachException("cannot attach to JVM " + pid + ": " + rootMessage(e)
-                    + "; the JVM must run as this user (or run jperf as root) and must not be started with "
-                    + "-XX:+DisableAttachMechanism");
-        }
-    }
-
-    /** A live process whose memory maps include libjvm. */
-    static void checkJvm(long pid) throws AttachException {
-        Optional<ProcessHandle> process = ProcessHandle.of(pid);
-        if (process.isEmpty() || !process.get().isAlive()) {
-            throw new AttachException("no process with PID " + pid);
-        }
-        Path maps = Path.of("/proc", Long.toString(pid), "maps");
-        try {
-            if (Files.lines(maps).noneMatch(l -> l.endsWith("/libjvm.so"))) {
-                String command = process.get().info().command().orElse("?");
-                throw new AttachException("process " + pid + " (" + command + ") is not a Java virtual machine");
+            String root = rootMessage(e);
+            String why;
+            if (root.contains("does not support the attach mechanism") || root.contains("DisableAttachMechanism")) {
+                why = "the JVM was started with -XX:+DisableAttachMechanism: jperf can only be given at start-up"
+                        + " (-javaagent:jperf.jar=...)";
+            } else if (me != 0) {
+                why = root + "; the JVM must run as this user (uid " + target.uid() + "), or run jperf as root";
+            } else {
+                why = root + (target.inOtherPidNamespace() ? "; the JVM runs in another PID namespace (pid "
+                        + target.namespacePid() + " there): jperf attaches to containers as root on the host" : "");
             }
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new AttachException("cannot inspect process " + pid + " (permission denied on " + maps
-                    + "); run jperf as the JVM's user or as root");
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new AttachException("cannot inspect process " + pid + " (" + e + ")");
+            throw new AttachException("cannot attach to JVM " + target.pid + ": " + why);
         }
     }
 

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The jperf command: perf's verbs for a JVM. */
 @Command(name = "jperf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Mixed Java/native profiling for Linux JVMs, with perf's verbs.",
-        subcommands = {PerfMapCommand.class, ReportCommand.class, ScriptCommand.class, FlameGraphCommand.class})
+        subcommands = {JvmsCommand.class, RecordCommand.class, StartCommand.class, StopCommand.class, DumpCommand.class,
+                StatusCommand.class, PerfMapCommand.class, ReportCommand.class, ScriptCommand.class,
+                FlameGraphCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

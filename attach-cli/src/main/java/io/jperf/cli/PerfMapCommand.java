@@ -1,12 +1,11 @@
 package io.jperf.cli;
 
-import io.jperf.attach.Attacher;
+import io.jperf.attach.ControlClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
@@ -46,6 +45,7 @@ final class PerfMapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long asked = System.currentTimeMillis() - 1000;
         StringJoiner options = new StringJoiner(",");
         options.add("perfmap");
         addIf(options, jitdump, "jitdump");
@@ -60,25 +60,21 @@ final class PerfMapCommand implements Callable<Integer> {
         addIf(options, unfold, "unfold");
         addIf(options, lines, "lines");
         addIf(options, ann, "ann");
-        Path map = Path.of("/tmp", "perf-" + pid + ".map");
-        FileTime before = Files.exists(map) ? Files.getLastModifiedTime(map) : null;
-        try {
-            Attacher.attach(pid, options.toString());
-        } catch (Attacher.AttachException e) {
-            System.err.println("jperf: " + e.getMessage());
-            return 1;
-        }
+        ControlClient client = ControlClient.connect(pid);
+        Control.send(client, options.toString());
+        // The agent writes the map on its own thread; say so once the first one is there.
+        Path map = Path.of("/proc", Long.toString(pid), "root", "tmp", "perf-" + client.target().namespacePid() + ".map");
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (Files.exists(map) && !Files.getLastModifiedTime(map).equals(before)) {
-                System.out.println("Java symbols of JVM " + pid + " are in " + map
-                        + " and stay current while it runs");
+            if (Files.exists(map) && Files.getLastModifiedTime(map).toMillis() >= asked) {
+                System.out.println("Java symbols of JVM " + pid + " are in /tmp/perf-" + client.target().namespacePid()
+                        + ".map and stay current while it runs");
                 return 0;
             }
             Thread.sleep(50);
         }
-        System.err.println("jperf: the agent was loaded into JVM " + pid + " but " + map
-                + " did not appear within 10 s; the JVM's stderr has the reason (a line starting 'jperf: ')");
+        System.err.println("jperf: the agent of JVM " + pid + " did not write /tmp/perf-" + pid
+                + ".map within 10 s; jperf status -p " + pid + " tells what it is doing");
         return 1;
     }
 

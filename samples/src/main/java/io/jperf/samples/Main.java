@@ -22,6 +22,7 @@ public final class Main {
         WORKLOADS.put("churn", "heavy compilation and class unloading: fresh classes compiled and dropped");
         WORKLOADS.put("bigcode", "compile ARG classes (default 2500) of 5 methods and keep them: a big code cache");
         WORKLOADS.put("idle", "sleep: a target to attach to");
+        WORKLOADS.put("pauses", "a thread that wakes every millisecond and reports the longest stall it saw");
         WORKLOADS.put("hello", "print hello and exit (start-up cost)");
         WORKLOADS.put("jna", "use the application's own JNA (must be on the class path) all along");
     }
@@ -85,6 +86,9 @@ public final class Main {
             case "idle":
                 Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
                 System.out.println("idle: done");
+                break;
+            case "pauses":
+                Pauses.watch(deadline);
                 break;
             case "hello":
                 System.out.println("hello");

@@ -1,0 +1,85 @@
+package io.jperf.cli;
+
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/** What to profile and how to name it, in perf's spellings, turned into agent options. */
+final class ProfileOptions {
+    @Option(names = {"-e", "--event"}, paramLabel = "EVENT", description = "event to sample (default cpu)")
+    String event;
+
+    @Option(names = {"-F", "--freq"}, paramLabel = "HZ", description = "samples per second")
+    Long freq;
+
+    @Option(names = {"-c", "--count"}, paramLabel = "PERIOD",
+            description = "sample every PERIOD events (nanoseconds for cpu-clock and task-clock)")
+    Long count;
+
+    @Option(names = {"-i", "--interval"}, paramLabel = "TIME", description = "sampling period with units: 1ms, 500us")
+    String interval;
+
+    @Option(names = "-g", description = "record callchains (always on; accepted for perf's sake)")
+    boolean callchains;
+
+    @Option(names = {"-t", "--threads"}, description = "one stack per thread")
+    boolean threads;
+
+    @Option(names = "--include", paramLabel = "PATTERN", description = "keep samples with a frame matching (* wildcards)")
+    List<String> include = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "PATTERN", description = "drop samples with a frame matching")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--rings", paramLabel = "MODE", description = "auto (default), cpu or thread")
+    String rings;
+
+    @Option(names = "--dot", description = "dotted Java class names")
+    boolean dot;
+
+    @Option(names = "--sig", description = "Java method parameter types")
+    boolean sig;
+
+    @Option(names = "--lines", description = "Java source lines")
+    boolean lines;
+
+    /** The agent options (after "start"); {@code format} is the output format, or null. */
+    String agentOptions(String format) {
+        StringJoiner o = new StringJoiner(",");
+        if (event != null) {
+            o.add("event=" + event);
+        }
+        if (freq != null) {
+            o.add("freq=" + freq);
+        }
+        if (count != null) {
+            o.add("interval=" + count);
+        }
+        if (interval != null) {
+            o.add("interval=" + interval);
+        }
+        if (threads) {
+            o.add("threads");
+        }
+        include.forEach(p -> o.add("include=" + p));
+        exclude.forEach(p -> o.add("exclude=" + p));
+        if (rings != null) {
+            o.add("rings=" + rings);
+        }
+        if (dot) {
+            o.add("dot");
+        }
+        if (sig) {
+            o.add("sig");
+        }
+        if (lines) {
+            o.add("lines");
+        }
+        if (format != null) {
+            o.add("format=" + format);
+        }
+        return o.toString();
+    }
+}

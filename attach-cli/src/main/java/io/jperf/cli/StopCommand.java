@@ -1,0 +1,24 @@
+package io.jperf.cli;
+
+import io.jperf.attach.ControlClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** jperf stop: end profiling; the profile comes back to -o, or the JVM writes its --file. */
+@Command(name = "stop", mixinStandardHelpOptions = true,
+        description = "Stop profiling a running JVM; with -o the profile is written here (format by extension).")
+final class StopCommand implements Callable<Integer> {
+    @Option(names = "-p", paramLabel = "PID", required = true, description = "the JVM's process id")
+    long pid;
+
+    @Option(names = "-o", paramLabel = "FILE", description = "write the profile here (.html, .collapsed, .txt, .data)")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        return Transfer.run(pid, "stop", output);
+    }
+}

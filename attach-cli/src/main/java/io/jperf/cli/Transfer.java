@@ -1,0 +1,24 @@
+package io.jperf.cli;
+
+import io.jperf.attach.ControlClient;
+
+import java.nio.file.Path;
+
+/** stop and dump: the profile comes back over the control socket to a local file, or the JVM writes its own. */
+final class Transfer {
+    private Transfer() {
+    }
+
+    static int run(long pid, String action, Path output) throws Exception {
+        ControlClient client = ControlClient.connect(pid);
+        if (output == null) {
+            String text = Control.send(client, action).text();
+            System.out.println(text.isEmpty() ? action + " done" : text);
+            return 0;
+        }
+        byte[] profile = Control.send(client, action + ",send,format=" + Control.formatOf(output)).payload();
+        Control.write(output, profile);
+        System.err.println("[ jperf " + action + ": wrote " + output + " (" + profile.length + " bytes) ]");
+        return 0;
+    }
+}
