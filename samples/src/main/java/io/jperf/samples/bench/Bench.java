@@ -58,6 +58,11 @@ final class Bench {
      * the output is read (and dropped) on another thread until the process ends.
      */
     static List<String> awaitLines(Process p, String prefix) throws IOException {
+        return awaitLines(p, prefix, new StringBuffer());
+    }
+
+    /** The same, keeping the rest of the output in {@code rest}. */
+    static List<String> awaitLines(Process p, String prefix, StringBuffer rest) throws IOException {
         BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream()));
         List<String> lines = new ArrayList<>();
         for (String line; (line = reader.readLine()) != null;) {
@@ -65,7 +70,9 @@ final class Bench {
             if (line.startsWith(prefix)) {
                 Thread drain = new Thread(() -> {
                     try {
-                        reader.transferTo(java.io.Writer.nullWriter());
+                        for (String l; (l = reader.readLine()) != null;) {
+                            rest.append(l).append('\n');
+                        }
                     } catch (IOException ignored) {
                         // The process ended.
                     }
