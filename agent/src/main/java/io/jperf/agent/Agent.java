@@ -7,6 +7,7 @@ import io.jperf.profile.Profile;
 
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Timer;
 import java.util.TimerTask;
@@ -34,6 +35,7 @@ public final class Agent {
             });
     private static final long EXIT_WAIT_SECONDS = 10;
     private static final long CLIENT_WAIT_SECONDS = 300;
+    private static final Duration MAP_WAIT = Duration.ofSeconds(10);
     private static boolean exitHooked;
 
     // Control-thread state.
@@ -142,6 +144,15 @@ public final class Agent {
                 }
             }
             Reply reply = Reply.ok("");
+            if (client && options.has("perfmap")) {
+                // The map is written on the JIT event thread; the command waits to say whether it worked.
+                String failure = symbols.awaitPerfMap(MAP_WAIT);
+                if (failure != null) {
+                    return Reply.error(failure);
+                }
+                reply = Reply.ok("Java symbols are in " + symbols.perfMapPath() + " and stay current while the JVM"
+                        + " runs");
+            }
             if (options.has("start")) {
                 if (session != null) {
                     return Reply.error("a profile is already running (" + session.status()

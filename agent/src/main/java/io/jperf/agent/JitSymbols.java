@@ -8,6 +8,7 @@ import io.jperf.perfmap.PerfMapWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Java symbols for external tools: the code cache tracker with a perf map and/or a jitdump following it, for the
@@ -51,6 +52,15 @@ final class JitSymbols {
                 }
             }
         }
+    }
+
+    /** Null once the perf map was written after {@link #reconfigure}, else why it was not. */
+    String awaitPerfMap(Duration timeout) throws InterruptedException {
+        return perfMap.awaitFirstWrite(timeout);
+    }
+
+    Path perfMapPath() {
+        return perfMap.path();
     }
 
     /** What is being written, for status lines. */

@@ -4,7 +4,6 @@ import io.jperf.attach.ControlClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
@@ -45,7 +44,6 @@ final class PerfMapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long asked = System.currentTimeMillis() - 1000;
         StringJoiner options = new StringJoiner(",");
         options.add("perfmap");
         addIf(options, jitdump, "jitdump");
@@ -61,21 +59,9 @@ final class PerfMapCommand implements Callable<Integer> {
         addIf(options, lines, "lines");
         addIf(options, ann, "ann");
         ControlClient client = ControlClient.connect(pid);
-        Control.send(client, options.toString());
-        // The agent writes the map on its own thread; say so once the first one is there.
-        Path map = Path.of("/proc", Long.toString(pid), "root", "tmp", "perf-" + client.target().namespacePid() + ".map");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(map) && Files.getLastModifiedTime(map).toMillis() >= asked) {
-                System.out.println("Java symbols of JVM " + pid + " are in /tmp/perf-" + client.target().namespacePid()
-                        + ".map and stay current while it runs");
-                return 0;
-            }
-            Thread.sleep(50);
-        }
-        System.err.println("jperf: the agent of JVM " + pid + " did not write /tmp/perf-" + pid
-                + ".map within 10 s; jperf status -p " + pid + " tells what it is doing");
-        return 1;
+        // The agent answers once the first map is written, or with why it cannot be.
+        System.out.println(Control.send(client, options.toString()).text());
+        return 0;
     }
 
     private static void addIf(StringJoiner options, boolean set, String flag) {

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -36,9 +38,10 @@ public final class PerfMapWriter implements CodeListener {
     private CodeCache.Snapshot written;
     private long lastAttempt = Long.MIN_VALUE / 2;
     private long interval = TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
-    private String lastError;
-    private long writes;
-    private long lastWriteNanos;
+    private final CountDownLatch firstAttempt = new CountDownLatch(1);
+    private volatile String lastError;
+    private volatile long writes;
+    private volatile long lastWriteNanos;
 
     public PerfMapWriter(Path path, NameStyle style, Consumer<String> report) {
         this.path = path;
@@ -62,6 +65,18 @@ public final class PerfMapWriter implements CodeListener {
     /** How long the last complete write took, in nanoseconds. */
     public long lastWriteNanos() {
         return lastWriteNanos;
+    }
+
+    /**
+     * Waits for the first write, which follows the tracker's replay to this writer: null once it succeeded, else the
+     * line that says why not.
+     */
+    public String awaitFirstWrite(Duration timeout) throws InterruptedException {
+        if (!firstAttempt.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return "Java symbols were not written to " + path + " within " + timeout.toSeconds()
+                    + " s: the JIT event thread is busy or stuck";
+        }
+        return lastError;
     }
 
     /** Unfolded or line-numbered names need the inline tables. */
@@ -106,6 +121,8 @@ public final class PerfMapWriter implements CodeListener {
                 lastError = message;
                 report.accept(message);
             }
+        } finally {
+            firstAttempt.countDown();
         }
     }
 
