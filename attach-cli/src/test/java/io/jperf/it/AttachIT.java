@@ -1,9 +1,16 @@
 package io.jperf.it;
 
+import com.sun.tools.attach.VirtualMachine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.RuntimeMBeanException;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +19,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The jperf command against JVMs that are already running, and against one it starts. */
@@ -140,7 +148,55 @@ class AttachIT {
             assertOneLine(Proc.jperf(jdk, "start", "-p", Long.toString(t.pid()), "-i", "fast"), "bad interval 'fast'");
             assertOneLine(Proc.jperf(jdk, "record", "-p", Long.toString(t.pid()), "--bogus"), "Unknown option");
             assertTrue(t.isAlive());
+            if (Proc.isRoot()) {
+                assertOneLine(Proc.jperfAs("nobody", jdk, "record", "-p", Long.toString(t.pid()), "-d", "1"),
+                        "cannot inspect process " + t.pid() + " (permission denied on /proc/" + t.pid()
+                                + "/maps); run jperf as the JVM's user or as root");
+                assertTrue(t.isAlive());
+            }
         }
+    }
+
+    /** The MBean drives a profile the way the command does: start, status, dump, stop. */
+    @Test
+    void jmxBeanStartsDumpsAndStops() throws Exception {
+        Jdks.Jdk jdk = Jdks.current();
+        Path dir = Files.createTempDirectory("jperf-jmx-");
+        try (Target t = Target.with(jdk).agent("jmx").start("hotloop", 60)) {
+            VirtualMachine vm = VirtualMachine.attach(Long.toString(t.pid()));
+            String address;
+            try {
+                address = vm.startLocalManagementAgent();
+            } finally {
+                vm.detach();
+            }
+            try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+                MBeanServerConnection server = c.getMBeanServerConnection();
+                ObjectName name = new ObjectName("io.jperf:type=Profiler");
+                assertEquals("no profile is running", invoke(server, name, "status"));
+                Path atStop = dir.resolve("at-stop.collapsed");
+                String started = invoke(server, name, "start", "interval=1ms,file=" + atStop);
+                assertTrue(started.startsWith("profiling cpu-clock every 1 ms"), started);
+                Thread.sleep(1500);
+                Path dumped = dir.resolve("dumped.txt");
+                assertEquals("written to " + dumped, invoke(server, name, "dump", dumped.toString()));
+                assertTrue(Files.readString(dumped).startsWith("# jperf report"));
+                assertEquals("written to " + atStop, invoke(server, name, "stop"));
+                assertTrue(Files.readString(atStop).contains("Workloads.hotLoop"));
+                RuntimeMBeanException nothing = assertThrows(RuntimeMBeanException.class, () -> invoke(server, name, "stop"));
+                assertEquals("no profile is running: nothing to stop", nothing.getCause().getMessage());
+            }
+            assertTrue(t.isAlive());
+        } finally {
+            JitDumpIT.delete(dir);
+        }
+    }
+
+    private static String invoke(MBeanServerConnection server, ObjectName name, String operation, String... args)
+            throws Exception {
+        String[] types = new String[args.length];
+        java.util.Arrays.fill(types, String.class.getName());
+        return (String) server.invoke(name, operation, args, types);
     }
 
     private static void assertOneLine(Proc.Result r, String expected) {

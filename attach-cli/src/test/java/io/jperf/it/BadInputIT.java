@@ -120,7 +120,7 @@ class BadInputIT {
     /** /tmp read-only for the target (a private mount namespace): one line, the application finishes. */
     @Test
     void readOnlyTmpSaysOneLine() throws Exception {
-        assumeTrue(isRoot(), "needs root for a private mount namespace");
+        assumeTrue(Proc.isRoot(), "needs root for a private mount namespace");
         Proc.Result probe = Proc.run(Duration.ofSeconds(20), "unshare", "--mount", "true");
         assumeTrue(probe.exit() == 0, "unshare --mount is not available: " + probe.err());
         try (Target t = Target.with(JDK).under("unshare", "--mount", "sh", "-c",
@@ -132,10 +132,6 @@ class BadInputIT {
                     && lines.get(0).contains("Read-only file system"), lines.get(0));
             assertTrue(t.stdout().contains("hot-loop: "));
         }
-    }
-
-    private static boolean isRoot() throws Exception {
-        return "0".equals(Proc.run(Duration.ofSeconds(10), "id", "-u").out().trim());
     }
 
     static List<String> jperfLines(String stderr) {

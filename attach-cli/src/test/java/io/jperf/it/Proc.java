@@ -45,10 +45,22 @@ public final class Proc {
         return run(timeout, List.of(command));
     }
 
+    public static boolean isRoot() throws IOException, InterruptedException {
+        return "0".equals(run(Duration.ofSeconds(10), "id", "-u").out().trim());
+    }
+
     /** The jperf command, as {@code java -jar jperf.jar ARGS}, on a JDK. */
     public static Result jperf(Jdks.Jdk jdk, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(jdk.java().toString(), "-jar",
-                Target.JPERF_JAR.toAbsolutePath().toString()));
+        return jperfAs(null, jdk, args);
+    }
+
+    /** The jperf command run as another user (through runuser, so the caller must be root), or as this one. */
+    public static Result jperfAs(String user, Jdks.Jdk jdk, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>();
+        if (user != null) {
+            cmd.addAll(List.of("runuser", "-u", user, "--"));
+        }
+        cmd.addAll(List.of(jdk.java().toString(), "-jar", Target.JPERF_JAR.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         return run(Duration.ofSeconds(120), cmd);
     }
