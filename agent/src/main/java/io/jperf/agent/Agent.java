@@ -167,14 +167,8 @@ public final class Agent {
                 }
                 reply = deliver(session, session.snapshot(), options, client);
             }
-            if (options.has("stop")) {
-                Session s = session;
-                if (s == null) {
-                    return Reply.error("no profile is running: nothing to stop");
-                }
-                session = null;
-                cancelTimers();
-                reply = deliver(s, s.finish(), options, client);
+            if (options.has("stop") || options.has("nosymbols")) {
+                reply = stop(options, client);
             }
             if (options.has("status")) {
                 reply = Reply.ok(status());
@@ -183,6 +177,43 @@ public final class Agent {
         } catch (Throwable t) {
             return Reply.error(message(t));
         }
+    }
+
+    /**
+     * {@code stop} ends the profile, {@code nosymbols} the Java symbols for perf; given both, it fails only when
+     * neither was running. The profile's delivery is the answer; the symbols' end is a note beside it.
+     */
+    private static Reply stop(AgentOptions options, boolean client) throws Exception {
+        Session s = options.has("stop") ? session : null;
+        JitSymbols j = options.has("nosymbols") ? symbols : null;
+        if (s == null && (j == null || options.has("send"))) {
+            return Reply.error(nothingToStop(options));
+        }
+        String symbolsStopped = null;
+        if (j != null) {
+            symbols = null;
+            symbolsStopped = j.stop();
+        }
+        if (s == null) {
+            return Reply.ok(symbolsStopped);
+        }
+        session = null;
+        cancelTimers();
+        if (symbolsStopped != null) {
+            Log.say(symbolsStopped);
+        }
+        return deliver(s, s.finish(), options, client);
+    }
+
+    /** Why a stop found nothing; a client waiting for a profile hears that there is none, and nothing else stops. */
+    private static String nothingToStop(AgentOptions o) {
+        if (!o.has("stop")) {
+            return "Java symbols for perf are not being written: nothing to stop";
+        }
+        if (o.has("send") || !o.has("nosymbols")) {
+            return "no profile is running: nothing to stop";
+        }
+        return "nothing to stop: no profile is running and no Java symbols are written";
     }
 
     /**

@@ -44,6 +44,7 @@ public final class AgentOptions {
         KNOWN.put("send", "");
         KNOWN.put("perfmap", "");
         KNOWN.put("jitdump", "");
+        KNOWN.put("nosymbols", "");
         KNOWN.put("jitdumpdir", "DIR");
         KNOWN.put("dot", "");
         KNOWN.put("sig", "");

@@ -74,6 +74,24 @@ final class JitSymbols {
         return text.isEmpty() ? "none" : text;
     }
 
+    /**
+     * Stops following the code cache for perf: the map is written a last time and stays, the jitdump is closed, the
+     * statistics are written now.
+     *
+     * @return what stays behind, for the reply
+     */
+    String stop() {
+        String left = describe();
+        if (perfMap != null) {
+            tracker.removeListener(perfMap);
+        }
+        if (jitDump != null) {
+            tracker.removeListener(jitDump);
+        }
+        exit();
+        return "Java symbols for perf stopped: " + left + " stay as last written";
+    }
+
     /** At JVM exit, after the tracker stopped (map written a last time, jitdump closed): statistics if asked for. */
     void exit() {
         Path file = statsFile;

@@ -54,7 +54,7 @@ class AgentOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, event=NAME, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, control, jmx, send, perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
+            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, event=NAME, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
             "dot=3|option 'dot' takes no value (got 'dot=3')",
             "jitdumpdir|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
             "jitdumpdir=|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
@@ -65,7 +65,7 @@ class AgentOptionsTest {
             "start,freq=0|bad freq '0': use 1 to 100000 samples per second",
             "start,duration=soon|bad duration 'soon': use a number with ns, us, ms, s, m or h (e.g. duration=30s)",
             "start,format=pdf|unknown format 'pdf'; formats: flamegraph (html), collapsed, report, data, script",
-            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, event=NAME, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, control, jmx, send, perfmap, jitdump, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
+            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, event=NAME, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
     void badOptionsExplainThemselves(String options, String message) {
         assertEquals(message, assertThrows(AgentOptions.BadOptionException.class,
                 () -> AgentOptions.parse(options)).getMessage());

@@ -13,6 +13,7 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +154,64 @@ class AttachIT {
                         "cannot inspect process " + t.pid() + " (permission denied on /proc/" + t.pid()
                                 + "/maps); run jperf as the JVM's user or as root");
                 assertTrue(t.isAlive());
+            }
+        }
+    }
+
+    /** Ctrl-C ends a recording without -d early, and the profile is still written. */
+    @Test
+    void interruptedRecordStillWrites() throws Exception {
+        Jdks.Jdk jdk = Jdks.current();
+        Path dir = Files.createTempDirectory("jperf-int-");
+        try (Target t = Target.with(jdk).start("hotloop", 60)) {
+            String pid = Long.toString(t.pid());
+            Proc.jperf(jdk, "status", "-p", pid).assertOk();
+            Path out = dir.resolve("interrupted.collapsed");
+            Process record = new ProcessBuilder(jdk.java().toString(), "-jar",
+                    Target.JPERF_JAR.toAbsolutePath().toString(), "record", "-p", pid, "-o", out.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("record.log").toFile()).start();
+            Thread.sleep(2500);
+            Proc.run(Duration.ofSeconds(10), "kill", "-INT", Long.toString(record.pid()));
+            assertTrue(record.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "record did not end on SIGINT");
+            String log = Files.readString(dir.resolve("record.log"));
+            assertTrue(log.contains("[ jperf record: wrote " + out), log);
+            assertTrue(Files.readString(out).contains("Workloads.hotLoop"));
+            assertEquals("no profile is running", Proc.jperf(jdk, "status", "-p", pid).assertOk().out().trim());
+            assertTrue(t.isAlive());
+        } finally {
+            JitDumpIT.delete(dir);
+        }
+    }
+
+    /**
+     * Java symbols turned on by attach stay current through a recording and end with stop: the map stays as last
+     * written while the JVM goes on compiling, and perfmap turns them on again.
+     */
+    @Test
+    void perfMapLastsUntilStop() throws Exception {
+        Jdks.Jdk jdk = Jdks.current();
+        try (Target t = Target.with(jdk).start("churn", 60)) {
+            String pid = Long.toString(t.pid());
+            Path map = PerfMapFile.of(t.pid());
+            try {
+                assertTrue(Proc.jperf(jdk, "perfmap", "-p", pid).assertOk().out().startsWith("Java symbols are in "));
+                Proc.jperf(jdk, "record", "-p", pid, "-d", "1", "-o", "/dev/null").assertOk();
+                assertTrue(Proc.jperf(jdk, "status", "-p", pid).assertOk().out().contains(map.toString()),
+                        "a recording's end stopped the map");
+                String stopped = Proc.jperf(jdk, "stop", "-p", pid).assertOk().out();
+                assertTrue(stopped.startsWith("Java symbols for perf stopped: " + map), stopped);
+                Thread.sleep(300);
+                FileTime last = Files.getLastModifiedTime(map);
+                Thread.sleep(2000);
+                assertEquals(last, Files.getLastModifiedTime(map), "the map changed after stop");
+                assertTrue(PerfMapFile.read(map).size() > 100);
+                assertOneLine(Proc.jperf(jdk, "stop", "-p", pid),
+                        "nothing to stop: no profile is running and no Java symbols are written");
+                Proc.jperf(jdk, "perfmap", "-p", pid).assertOk();
+                assertNotEquals(last, Files.getLastModifiedTime(map));
+                assertTrue(t.isAlive());
+            } finally {
+                Files.deleteIfExists(map);
             }
         }
     }

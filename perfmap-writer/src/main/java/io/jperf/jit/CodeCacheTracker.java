@@ -40,6 +40,7 @@ public final class CodeCacheTracker {
     private final CodeCache cache = new CodeCache(0, 0);
     private final List<CodeListener> listeners = new CopyOnWriteArrayList<>();
     private final List<CodeListener> joining = new CopyOnWriteArrayList<>();
+    private final List<CodeListener> leaving = new CopyOnWriteArrayList<>();
     private final Thread resolver;
     private volatile boolean running = true;
     /** Some listener wants inline tables and line numbers. */
@@ -118,9 +119,12 @@ public final class CodeCacheTracker {
         LockSupport.unpark(resolver);
     }
 
+    /** Removes a listener; it writes its final state ({@link CodeListener#close}) on the resolver thread soon after. */
     public void removeListener(CodeListener listener) {
-        listeners.remove(listener);
-        joining.remove(listener);
+        if (!joining.remove(listener) && listeners.contains(listener)) {
+            leaving.add(listener);
+            LockSupport.unpark(resolver);
+        }
         updateNeeds();
     }
 
@@ -130,6 +134,9 @@ public final class CodeCacheTracker {
         boolean details = false;
         for (List<CodeListener> group : List.of(listeners, joining)) {
             for (CodeListener l : group) {
+                if (leaving.contains(l)) {
+                    continue;
+                }
                 code |= l.wantsCode();
                 details |= l.wantsDetail();
             }
@@ -212,11 +219,19 @@ public final class CodeCacheTracker {
             } catch (RuntimeException e) {
                 report.accept("JIT symbols incomplete at exit: " + e);
             }
-            for (CodeListener l : listeners) {
+            leaving.addAll(listeners);
+            closeLeaving();
+        }
+        jvmti.dispose();
+    }
+
+    private void closeLeaving() {
+        for (CodeListener l : leaving) {
+            leaving.remove(l);
+            if (listeners.remove(l)) {
                 guard(l, () -> l.close(cache.snapshot()));
             }
         }
-        jvmti.dispose();
     }
 
     private void disableEvents() {
@@ -268,6 +283,12 @@ public final class CodeCacheTracker {
         publishRequested = false;
         if (!dirty && carried == null && !replayInFlight) {
             consistentUntil = passStart;
+        }
+        if (!leaving.isEmpty()) {
+            if (dirty) {
+                publish(now);
+            }
+            closeLeaving();
         }
         CodeCache.Snapshot snapshot = cache.snapshot();
         for (CodeListener l : listeners) {
