@@ -3,7 +3,7 @@ package io.jperf.agent;
 import io.jperf.hotspot.JavaThreads;
 import io.jperf.jit.CodeCacheTracker;
 import io.jperf.jvmti.JvmtiException;
-import io.jperf.profile.Profile;
+import io.jperf.perf.EventCatalog;
 
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
@@ -35,6 +35,7 @@ public final class Agent {
             });
     private static final long EXIT_WAIT_SECONDS = 10;
     private static final long CLIENT_WAIT_SECONDS = 300;
+    private static final long START_WAIT_SECONDS = 10;
     private static final Duration MAP_WAIT = Duration.ofSeconds(10);
     private static boolean exitHooked;
 
@@ -52,14 +53,19 @@ public final class Agent {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        accept(args, inst);
+        accept(args, inst, true);
     }
 
     public static void agentmain(String args, Instrumentation inst) {
-        accept(args, inst);
+        accept(args, inst, false);
     }
 
-    private static synchronized void accept(String args, Instrumentation inst) {
+    /**
+     * Runs the options on jperf's control thread. At start-up with {@code start}, the application's main waits for
+     * the start (at most {@link #START_WAIT_SECONDS}), so that a profile, count or trace covers the whole run; other
+     * actions (perfmap) never hold the application up.
+     */
+    private static synchronized void accept(String args, Instrumentation inst, boolean startup) {
         try {
             instrumentation = inst;
             AgentOptions options = AgentOptions.parse(args);
@@ -67,7 +73,7 @@ public final class Agent {
                 return;
             }
             hookExit();
-            CONTROL.execute(() -> {
+            Future<?> done = CONTROL.submit(() -> {
                 Reply reply = apply(options);
                 if (!reply.ok()) {
                     Log.say(reply.error());
@@ -75,6 +81,13 @@ public final class Agent {
                     Log.say(new String(reply.payload(), java.nio.charset.StandardCharsets.UTF_8));
                 }
             });
+            if (startup && options.has("start")) {
+                try {
+                    done.get(START_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    Log.say("start is taking more than " + START_WAIT_SECONDS + " s; the application goes on");
+                }
+            }
         } catch (AgentOptions.BadOptionException e) {
             Log.say(e.getMessage());
         } catch (Throwable t) {
@@ -144,6 +157,9 @@ public final class Agent {
                 }
             }
             Reply reply = Reply.ok("");
+            if (options.has("list")) {
+                reply = list(options, client);
+            }
             if (client && options.has("perfmap")) {
                 // The map is written on the JIT event thread; the command waits to say whether it worked.
                 String failure = symbols.awaitPerfMap(MAP_WAIT);
@@ -205,6 +221,21 @@ public final class Agent {
         return deliver(s, s.finish(), options, client);
     }
 
+    /** The events of this machine: to the client, else to {@code file=}, else to standard output. */
+    private static Reply list(AgentOptions options, boolean client) throws Exception {
+        String text = EventCatalog.describe(null);
+        if (client) {
+            return Reply.ok(text);
+        }
+        Path file = Session.file(options);
+        if (file == null) {
+            System.out.print(text);
+            return Reply.ok("");
+        }
+        io.jperf.files.SafeFile.replace(file, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return Reply.ok("written to " + file);
+    }
+
     /** Why a stop found nothing; a client waiting for a profile hears that there is none, and nothing else stops. */
     private static String nothingToStop(AgentOptions o) {
         if (!o.has("stop")) {
@@ -220,7 +251,8 @@ public final class Agent {
      * A profile goes back to the control client when it asks ({@code send}), else to the request's file, else to the
      * session's.
      */
-    private static Reply deliver(Session s, Profile profile, AgentOptions request, boolean client) throws Exception {
+    private static Reply deliver(Session s, Session.Output profile, AgentOptions request, boolean client)
+            throws Exception {
         if (request.has("send")) {
             if (!client) {
                 return Reply.error("send is for the jperf command, which receives the profile; give file=PATH");
@@ -229,8 +261,8 @@ public final class Agent {
         }
         Path file = s.fileFor(request);
         if (file == null) {
-            return Reply.error("no file to write the profile to: give file=PATH (with %p for the pid, %t for the"
-                    + " time)");
+            return Reply.error("no file to write the " + s.what() + " to: give file=PATH (with %p for the pid, %t"
+                    + " for the time)");
         }
         s.write(profile, s.formatFor(request, file), file);
         return Reply.ok("written to " + file);
@@ -369,10 +401,10 @@ public final class Agent {
             Session s = session;
             session = null;
             if (s != null) {
-                Profile profile = s.finish();
+                Session.Output profile = s.finish();
                 Path file = s.fileFor(NONE);
                 if (file == null) {
-                    Log.say("profile not written: give file=PATH to write it at exit");
+                    Log.say(s.what() + " not written: give file=PATH to write it at exit");
                 } else {
                     s.write(profile, s.formatFor(NONE, file), file);
                 }

@@ -20,14 +20,16 @@ public final class AgentOptions {
     private static final Map<String, String> KNOWN = new LinkedHashMap<>();
 
     /** Options that may be given more than once. */
-    private static final java.util.Set<String> REPEATABLE = java.util.Set.of("include", "exclude");
+    private static final java.util.Set<String> REPEATABLE = java.util.Set.of("include", "exclude", "event");
 
     static {
         KNOWN.put("start", "");
         KNOWN.put("stop", "");
         KNOWN.put("dump", "");
         KNOWN.put("status", "");
+        KNOWN.put("list", "");
         KNOWN.put("event", "NAME");
+        KNOWN.put("filter", "EXPR");
         KNOWN.put("interval", "TIME");
         KNOWN.put("freq", "HZ");
         KNOWN.put("file", "PATH");
@@ -39,6 +41,12 @@ public final class AgentOptions {
         KNOWN.put("exclude", "PATTERN");
         KNOWN.put("loop", "TIME");
         KNOWN.put("rings", "MODE");
+        KNOWN.put("stat", "");
+        KNOWN.put("perthread", "");
+        KNOWN.put("detailed", "");
+        KNOWN.put("trace", "");
+        KNOWN.put("summary", "");
+        KNOWN.put("stack", "");
         KNOWN.put("control", "");
         KNOWN.put("jmx", "");
         KNOWN.put("send", "");
@@ -108,12 +116,18 @@ public final class AgentOptions {
 
     /** Checks values whose form is known now, so a bad one is reported before anything starts. */
     private void validate() throws BadOptionException {
-        if (has("event")) {
+        for (String event : all("event")) {
+            if (has("stat") && event.startsWith("syscalls:sys_enter_") && event.contains("*")) {
+                continue; // counted by name, not as one counter per call
+            }
             try {
-                EventSpec.parse(get("event"));
+                EventSpec.parseAll(event);
             } catch (EventSpec.UnknownEventException e) {
                 throw new BadOptionException(e.getMessage());
             }
+        }
+        if (has("stat") && has("trace")) {
+            throw new BadOptionException("give either stat (count events) or trace (follow system calls), not both");
         }
         if (has("interval") && has("freq")) {
             throw new BadOptionException("give either interval= or freq=, not both");

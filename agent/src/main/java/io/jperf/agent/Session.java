@@ -5,108 +5,60 @@ import io.jperf.hotspot.JavaThreads;
 import io.jperf.jit.CodeCacheTracker;
 import io.jperf.jit.CodeListener;
 import io.jperf.output.OutputFormat;
-import io.jperf.perf.EventSpec;
 import io.jperf.perf.PerfException;
-import io.jperf.perf.SampleSink;
-import io.jperf.perf.Sampler;
-import io.jperf.perfmap.NameStyle;
-import io.jperf.profile.FrameFilter;
-import io.jperf.profile.Profile;
-import io.jperf.profile.Recorder;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 
 /**
- * One profiling session: the sampler and the recorder it feeds. Its profile is taken by {@code dump} (profiling goes
- * on), {@code stop}, and with {@code loop=TIME} every period; {@link Agent} decides where it goes.
+ * What runs in the JVM between start and stop: a sampled profile, counters ({@code stat}) or a syscall trace
+ * ({@code trace}). Its result is taken by {@code dump} (it goes on), {@code stop}, and with {@code loop=TIME} every
+ * period; {@link Agent} decides where the result goes.
  */
-final class Session {
-    private static final int LOG_CAPACITY = 4_000_000;
+abstract class Session {
     private static final Duration RETAIN_UNLOADED = Duration.ofSeconds(30);
+    protected final AgentOptions options;
+    protected final long startedAt = System.currentTimeMillis();
 
-    private final AgentOptions options;
-    private final CodeCacheTracker tracker;
-    private final JavaThreads threads;
-    private final EventSpec event;
-    private final long period;
-    private final boolean frequency;
-    private final NameStyle style;
-    private final FrameFilter filter;
-    private final OutputFormat fileFormat;
-    private final CodeListener codeNeeds;
-    private final long startedAt = System.currentTimeMillis();
-    private volatile Recorder recorder;
-    private volatile long periodStart = System.currentTimeMillis();
-    private Sampler sampler;
+    /** A session's result: it writes itself in a format. */
+    interface Output {
+        void write(OutputFormat format, OutputStream out) throws IOException;
+    }
 
-    private Session(AgentOptions options, CodeCacheTracker tracker, JavaThreads threads)
-            throws AgentOptions.BadOptionException {
+    protected Session(AgentOptions options) {
         this.options = options;
-        this.tracker = tracker;
-        this.threads = threads;
-        try {
-            this.event = EventSpec.parse(options.has("event") ? options.get("event") : "cpu");
-        } catch (EventSpec.UnknownEventException e) {
-            throw new AgentOptions.BadOptionException(e.getMessage());
-        }
-        long hz = options.frequency();
-        this.frequency = hz > 0;
-        this.period = frequency ? hz : options.has("interval") ? options.interval() : event.defaultPeriod();
-        NameStyle names = options.nameStyle();
-        this.style = new NameStyle(names.dotted(), names.signatures(), false, names.lines(), true);
-        this.filter = new FrameFilter(options.all("include"), options.all("exclude"));
-        this.fileFormat = format(options, file(options));
-        this.codeNeeds = new CodeListener() {
-            @Override
-            public boolean wantsDetail() {
-                return true;
-            }
-        };
-        this.recorder = newRecorder();
     }
 
     static Session start(AgentOptions options, CodeCacheTracker tracker, JavaThreads threads)
             throws AgentOptions.BadOptionException, PerfException {
-        Session s = new Session(options, tracker, threads);
-        s.recorder.preload();
-        tracker.retainUnloaded(RETAIN_UNLOADED, 200_000);
-        tracker.addListener(s.codeNeeds);
-        SampleSink sink = new SampleSink() {
-            @Override
-            public void sample(int tid, long time, long period, long[] chain, int length) {
-                s.recorder.sample(tid, time, period, chain, length);
-            }
-
-            @Override
-            public void drained(long now) {
-                s.recorder.drained(now);
-            }
-        };
-        try {
-            s.sampler = Sampler.start(s.event, s.period, s.frequency, options.rings(), sink, Log::say);
-        } catch (PerfException | RuntimeException e) {
-            tracker.removeListener(s.codeNeeds);
-            throw e;
+        if (options.has("stat")) {
+            return StatSession.start(options, threads);
         }
-        if (threads != null) {
-            threads.onStart(s.sampler::threadStarted);
+        if (options.has("trace")) {
+            return TraceSession.start(options, tracker, threads);
         }
-        return s;
+        return ProfileSession.start(options, tracker, threads);
     }
 
-    private Recorder newRecorder() {
-        boolean keepSamples = fileFormat != null && fileFormat.needsSamples();
-        return new Recorder(tracker.cache(), tracker::consistentUntil, style, filter, threads,
-                keepSamples ? LOG_CAPACITY : 0);
-    }
+    /** One line: what runs, and how it goes. */
+    abstract String status();
+
+    /** The result so far; the session goes on. */
+    abstract Output snapshot();
+
+    /** With {@code loop}: this period's result, and the next period begins. */
+    abstract Output rotate();
+
+    /** Stops and returns the whole result. */
+    abstract Output finish();
+
+    /** The format when neither the request nor a file names one. */
+    abstract OutputFormat defaultFormat();
 
     /** The file of {@code file=}, with %p and %t expanded; null when none was given. */
     static Path file(AgentOptions options) {
@@ -118,7 +70,7 @@ final class Session {
         return Path.of(f.replace("%p", Long.toString(ProcessHandle.current().pid())).replace("%t", stamp));
     }
 
-    private static OutputFormat format(AgentOptions options, Path file) {
+    static OutputFormat format(AgentOptions options, Path file) {
         if (options.has("format")) {
             return OutputFormat.named(options.get("format"));
         }
@@ -138,92 +90,50 @@ final class Session {
         if (file != null) {
             return format(request.has("file") ? request : options, file);
         }
-        return fileFormat != null ? fileFormat : OutputFormat.DATA;
+        OutputFormat own = format(options, file(options));
+        return own != null ? own : defaultFormat();
     }
 
-    /** The profile so far; profiling goes on. */
-    Profile snapshot() {
-        tracker.sync(1000);
-        Recorder r = recorder;
-        r.flush();
-        return r.snapshot(info());
-    }
-
-    /** With {@code loop}: this period's profile, and the next one begins. */
-    Profile rotate() {
-        Recorder finished = recorder;
-        long began = periodStart;
-        recorder = newRecorder();
-        periodStart = System.currentTimeMillis();
-        tracker.sync(1000);
-        finished.flush();
-        Map<String, String> info = info();
-        info.put("period started", java.time.Instant.ofEpochMilli(began).toString());
-        return finished.snapshot(info);
-    }
-
-    /** Stops sampling and returns the whole profile. */
-    Profile finish() {
-        if (sampler != null) {
-            sampler.close();
-        }
-        if (threads != null) {
-            threads.onStart(tid -> { });
-        }
+    /** Writes a result to a file, atomically; never through a link. */
+    void write(Output output, OutputFormat format, Path file) throws IOException {
         try {
-            return snapshot();
-        } finally {
-            tracker.removeListener(codeNeeds);
-        }
-    }
-
-    /** Writes a profile of this session to a file, atomically; never through a link. */
-    void write(Profile profile, OutputFormat format, Path file) throws IOException {
-        try {
-            SafeFile.replace(file, out -> format.write(profile, style, options.has("threads"), title(), out));
+            SafeFile.replace(file, out -> output.write(format, out));
         } catch (IOException e) {
-            throw new IOException("cannot write the profile to " + file + ": " + e.getMessage()
+            throw new IOException("cannot write the " + what() + " to " + file + ": " + e.getMessage()
                     + "; choose another file=", e);
         }
     }
 
-    /** A profile of this session as bytes, for a control client. */
-    byte[] render(Profile profile, OutputFormat format) throws IOException {
+    /** A result as bytes, for a control client. */
+    byte[] render(Output output, OutputFormat format) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        format.write(profile, style, options.has("threads"), title(), out);
+        output.write(format, out);
         return out.toByteArray();
     }
 
-    private String title() {
-        return "jperf " + event.name() + " profile of " + ProcessHandle.current().info().command()
-                .map(c -> Path.of(c).getFileName().toString()).orElse("java") + " " + ProcessHandle.current().pid();
+    /**
+     * Makes the tracker keep what names sampled code at any time of the session: inline tables, and unloaded code
+     * for a while. Returns the listener that asks for it, to be removed at the end.
+     */
+    static CodeListener followCode(CodeCacheTracker tracker) {
+        tracker.retainUnloaded(RETAIN_UNLOADED, 200_000);
+        CodeListener needs = new CodeListener() {
+            @Override
+            public boolean wantsDetail() {
+                return true;
+            }
+        };
+        tracker.addListener(needs);
+        return needs;
     }
 
-    /** Facts about the recording for every output, and the status line. */
-    Map<String, String> info() {
-        Map<String, String> info = new LinkedHashMap<>();
-        Sampler.Stats s = sampler.stats();
-        info.put("event", event.name());
-        info.put(frequency ? "frequency" : "interval", frequency ? period + " Hz"
-                : event.isClock() ? formatNanos(period) : period + " events");
-        info.put("mode", s.mode() == null ? "starting" : s.mode().description);
-        info.put("kernel frames", s.kernel() ? "yes" : "no (not allowed)");
-        info.put("samples", Long.toString(s.samples()));
-        info.put("lost", Long.toString(s.lost()));
-        info.put("throttled", Long.toString(s.throttled()));
-        info.put("perf events", Integer.toString(s.events()));
-        info.put("started", java.time.Instant.ofEpochMilli(startedAt).toString());
-        info.put("pid", Long.toString(ProcessHandle.current().pid()));
-        return info;
-    }
+    /** "profile", "counts" or "trace", for messages. */
+    abstract String what();
 
-    String status() {
-        Map<String, String> info = info();
-        long seconds = (System.currentTimeMillis() - startedAt) / 1000;
-        return String.format(Locale.ROOT,
-                "profiling %s every %s, %s, %s samples, %s lost, %s throttled, %d threads, %d s",
-                info.get("event"), info.getOrDefault("interval", info.get("frequency")), info.get("mode"),
-                info.get("samples"), info.get("lost"), info.get("throttled"), recorder.threads(), seconds);
+    /** The application, for titles: "java 1234" or the launcher's name. */
+    static String subject() {
+        return ProcessHandle.current().info().command().map(c -> Path.of(c).getFileName().toString()).orElse("java")
+                + " " + ProcessHandle.current().pid();
     }
 
     static String formatNanos(long ns) {

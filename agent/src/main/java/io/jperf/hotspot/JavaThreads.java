@@ -11,6 +11,8 @@ import io.jperf.linux.Libc;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -109,6 +111,19 @@ public final class JavaThreads implements AutoCloseable {
         WeakReference<Thread> ref = byTid.get(tid);
         Thread t = ref == null ? null : ref.get();
         return t == null ? null : t.getName();
+    }
+
+    /** A thread's Java name when {@code threads} knows it, else its native name ({@code comm}), else "thread". */
+    public static String nameOf(JavaThreads threads, int tid) {
+        String name = threads == null ? null : threads.name(tid);
+        if (name != null) {
+            return name;
+        }
+        try {
+            return Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).trim();
+        } catch (IOException e) {
+            return "thread";
+        }
     }
 
     /** Tells {@code listener} the tid of each Java thread that starts, on that thread: it must not wait. */

@@ -110,6 +110,7 @@ public final class FlameGraph {
             case INTERPRETED: return '0';
             case COMPILED: return 'j';
             case INLINED: return 'i';
+            case EVENT: return 'e';
             default: return 'u';
         }
     }

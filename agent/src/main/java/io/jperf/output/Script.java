@@ -4,6 +4,7 @@ import io.jperf.perfmap.NameStyle;
 import io.jperf.profile.CallTree;
 import io.jperf.profile.Profile;
 import io.jperf.profile.SampleLog;
+import io.jperf.stack.FrameKind;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -29,17 +30,29 @@ public final class Script {
         StringBuilder sb = new StringBuilder(1024);
         for (int i = 0; i < log.size(); i++) {
             int[] path = tree.path(log.node(i));
+            // The path starts with the event's section frame when there are several events, then the thread.
+            int first = 0;
+            String sampleEvent = event;
+            if (path.length > 0 && profile.frames().kind(path[0]) == FrameKind.EVENT) {
+                sampleEvent = bare(name(profile, style, names, path[0]));
+                first = 1;
+            }
             sb.setLength(0);
-            String thread = path.length > 0 ? name(profile, style, names, path[0]) : "[unknown]";
+            String thread = path.length > first ? name(profile, style, names, path[first]) : "[unknown]";
             sb.append(threadName(thread)).append(' ').append(log.tid(i)).append(' ')
                     .append(String.format(Locale.ROOT, "%.6f", log.time(i) / 1e9)).append(": ")
-                    .append(log.weight(i)).append(' ').append(event).append(":\n");
-            for (int f = path.length - 1; f >= 1; f--) {
+                    .append(log.weight(i)).append(' ').append(sampleEvent).append(":\n");
+            for (int f = path.length - 1; f > first; f--) {
                 sb.append('\t').append(name(profile, style, names, path[f])).append('\n');
             }
             sb.append('\n');
             out.append(sb);
         }
+    }
+
+    /** "[page-faults]" → "page-faults". */
+    private static String bare(String frame) {
+        return frame.startsWith("[") && frame.endsWith("]") ? frame.substring(1, frame.length() - 1) : frame;
     }
 
     private static String name(Profile profile, NameStyle style, String[] names, int frame) {

@@ -3,6 +3,7 @@ package io.jperf.output;
 import io.jperf.perfmap.NameStyle;
 import io.jperf.profile.CallTree;
 import io.jperf.profile.Profile;
+import io.jperf.stack.FrameKind;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -16,7 +17,8 @@ import java.util.Map;
 /**
  * A text report in the manner of {@code perf report --stdio}: a header with the facts of the recording, then
  * functions bottom-up (by self samples, with the total of the samples they appear in), then the call tree top-down
- * (callers first, children by total), cut below a percentage.
+ * (callers first, children by total), cut below a percentage. With several events, one such section per event,
+ * its percentages of that event's samples.
  */
 public final class TextReport {
     private static final double TREE_CUTOFF_PERCENT = 0.5;
@@ -42,24 +44,45 @@ public final class TextReport {
         for (int f = 0; f < names.length; f++) {
             names[f] = profile.frames().name(f, style);
         }
-        bottomUp(tree, totals, all, names, out);
+        List<List<Integer>> children = children(tree);
+        List<Integer> sections = new ArrayList<>();
+        for (int child : children.get(0)) {
+            if (profile.frames().kind(tree.frame(child)) == FrameKind.EVENT) {
+                sections.add(child);
+            }
+        }
+        if (sections.isEmpty()) {
+            section(tree, children, totals, 0, names, out);
+            return;
+        }
+        for (int root : sections) {
+            out.write("\n# ==== " + names[tree.frame(root)] + ": " + totals[root] + " samples ====\n#\n");
+            if (totals[root] > 0) {
+                section(tree, children, totals, root, names, out);
+            }
+        }
+    }
+
+    private static void section(CallTree tree, List<List<Integer>> children, long[] totals, int root,
+            String[] names, Writer out) throws IOException {
+        bottomUp(tree, children, totals, root, names, out);
         out.write("\n# Top-down (callers first; total %, self %), frames under "
                 + TREE_CUTOFF_PERCENT + "% of all samples left out\n#\n");
-        topDown(tree, totals, all, names, out);
+        topDown(tree, children, totals, root, names, out);
     }
 
     /** Per function: self samples and the samples whose stack contains it (counted once per sample). */
-    private static void bottomUp(CallTree tree, long[] totals, long all, String[] names, Writer out)
-            throws IOException {
+    private static void bottomUp(CallTree tree, List<List<Integer>> children, long[] totals, int root, String[] names,
+            Writer out) throws IOException {
+        long all = totals[root];
         int frameCount = names.length;
         long[] self = new long[frameCount];
         long[] total = new long[frameCount];
         int[] onPath = new int[frameCount];
-        List<List<Integer>> children = children(tree);
         // Depth-first with the frames on the current path counted, so a recursive function's subtree counts once.
         int[] stack = new int[tree.size() * 2 + 2];
         int top = 0;
-        stack[top++] = 0;
+        stack[top++] = root;
         while (top > 0) {
             int entry = stack[--top];
             int node = entry >= 0 ? entry : ~entry;
@@ -98,9 +121,9 @@ public final class TextReport {
         }
     }
 
-    private static void topDown(CallTree tree, long[] totals, long all, String[] names, Writer out)
-            throws IOException {
-        List<List<Integer>> children = children(tree);
+    private static void topDown(CallTree tree, List<List<Integer>> children, long[] totals, int root, String[] names,
+            Writer out) throws IOException {
+        long all = totals[root];
         for (List<Integer> c : children) {
             c.sort(Comparator.<Integer>comparingLong(n -> -totals[n]).thenComparing(n -> names[tree.frame(n)]));
         }
@@ -108,8 +131,9 @@ public final class TextReport {
         int[] stack = new int[tree.size() + 1];
         int[] depths = new int[tree.size() + 1];
         int top = 0;
-        for (int i = children.get(0).size() - 1; i >= 0; i--) {
-            stack[top] = children.get(0).get(i);
+        List<Integer> first = children.get(root);
+        for (int i = first.size() - 1; i >= 0; i--) {
+            stack[top] = first.get(i);
             depths[top++] = 0;
         }
         while (top > 0) {

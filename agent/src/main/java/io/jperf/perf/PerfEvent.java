@@ -28,10 +28,16 @@ public final class PerfEvent implements AutoCloseable {
     static final long SAMPLE_TIME = 0x4;
     static final long SAMPLE_CALLCHAIN = 0x20;
     static final long SAMPLE_PERIOD = 0x100;
+    static final long SAMPLE_RAW = 0x400;
+    static final long SAMPLE_IDENTIFIER = 0x10000;
+    private static final long READ_TOTAL_TIME_ENABLED = 1;
+    private static final long READ_TOTAL_TIME_RUNNING = 2;
 
     private static final long IOC_ENABLE = 0x2400;
     private static final long IOC_DISABLE = 0x2401;
     private static final long IOC_SET_OUTPUT = 0x2405;
+    private static final long IOC_SET_FILTER = 0x40082406L;
+    private static final long IOC_ID = 0x80082407L;
     private static final int FLAG_FD_CLOEXEC = 8;
     private static final int CLOCK_MONOTONIC = 1;
 
@@ -42,18 +48,39 @@ public final class PerfEvent implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** What to sample: which event, how often, with which callchains. */
+    /**
+     * What to open: an event, and either how to sample it (a period or frequency, callchains, raw tracepoint data)
+     * or, with {@code period} 0, only to count it.
+     */
     public record Attr(EventSpec event, long period, boolean frequency, boolean inherit, boolean kernel,
-            int maxStack) {
-        Memory toMemory() {
+            boolean callchain, boolean raw, int maxStack) {
+        /** A counter: read with {@link #readCount}, scaled when the kernel multiplexed it. */
+        public static Attr counter(EventSpec event, boolean inherit, boolean kernel) {
+            return new Attr(event, 0, false, inherit, kernel, false, false, 0);
+        }
+
+        /** The sample layout: identifier, tid, time, period, then the callchain and raw data when asked. */
+        long sampleType() {
+            return SAMPLE_IDENTIFIER | SAMPLE_TID | SAMPLE_TIME | SAMPLE_PERIOD | (callchain ? SAMPLE_CALLCHAIN : 0)
+                    | (raw ? SAMPLE_RAW : 0);
+        }
+
+        public Encoded encode() {
             Memory m = new Memory(ATTR_SIZE);
             m.clear();
             m.setInt(0, event.type());
             m.setInt(4, ATTR_SIZE);
             m.setLong(8, event.config());
-            m.setLong(16, period);
-            m.setLong(24, SAMPLE_TID | SAMPLE_TIME | SAMPLE_CALLCHAIN | SAMPLE_PERIOD);
-            long flags = bit(FLAG_DISABLED) | bit(FLAG_EXCLUDE_HV) | bit(FLAG_SAMPLE_ID_ALL) | bit(FLAG_USE_CLOCKID);
+            long flags = bit(FLAG_DISABLED) | bit(FLAG_EXCLUDE_HV);
+            if (period > 0) {
+                m.setLong(16, period);
+                m.setLong(24, sampleType());
+                flags |= bit(FLAG_SAMPLE_ID_ALL) | bit(FLAG_USE_CLOCKID);
+                m.setInt(92, CLOCK_MONOTONIC);
+                m.setShort(108, (short) maxStack);
+            } else {
+                m.setLong(32, READ_TOTAL_TIME_ENABLED | READ_TOTAL_TIME_RUNNING);
+            }
             if (inherit) {
                 flags |= bit(FLAG_INHERIT);
             }
@@ -64,9 +91,17 @@ public final class PerfEvent implements AutoCloseable {
                 flags |= bit(FLAG_EXCLUDE_KERNEL) | bit(FLAG_EXCLUDE_CALLCHAIN_KERNEL);
             }
             m.setLong(40, flags);
-            m.setInt(92, CLOCK_MONOTONIC);
-            m.setShort(108, (short) maxStack);
-            return m;
+            Memory target = null;
+            if (event.probeTarget() != null) {
+                // A probe's file or function goes by pointer; the kernel copies it during the open.
+                byte[] bytes = event.probeTarget().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                target = new Memory(bytes.length + 1);
+                target.write(0, bytes, 0, bytes.length);
+                target.setByte(bytes.length, (byte) 0);
+                m.setLong(56, Pointer.nativeValue(target));
+                m.setLong(64, event.probeOffset());
+            }
+            return new Encoded(event, m, target);
         }
 
         private static long bit(int n) {
@@ -74,16 +109,22 @@ public final class PerfEvent implements AutoCloseable {
         }
     }
 
+    /** An attribute in native memory, with the probe string it points to kept reachable. */
+    public record Encoded(EventSpec event, Memory attr, Memory probeTarget) {
+    }
+
     /** Opens the event for thread {@code tid} (−1: the calling process) on {@code cpu} (−1: any CPU). */
-    public static PerfEvent open(Memory attr, int tid, int cpu) throws PerfException {
+    public static PerfEvent open(Encoded attr, int tid, int cpu) throws PerfException {
         if (Syscall.PERF_EVENT_OPEN < 0) {
             throw new PerfException("perf_event_open: unknown system call number on " + System.getProperty("os.arch"),
                     Libc.ENOSYS);
         }
         try {
-            return new PerfEvent((int) Syscall.call(Syscall.PERF_EVENT_OPEN, attr, tid, cpu, -1, FLAG_FD_CLOEXEC));
+            return new PerfEvent((int) Syscall.call(Syscall.PERF_EVENT_OPEN, attr.attr(), tid, cpu, -1,
+                    FLAG_FD_CLOEXEC));
         } catch (LastErrorException e) {
-            throw new PerfException(explain(e.getErrorCode()), e.getErrorCode());
+            String specific = attr.event().unavailable(e.getErrorCode());
+            throw new PerfException(specific != null ? specific : explain(e.getErrorCode()), e.getErrorCode());
         }
     }
 
@@ -142,6 +183,55 @@ public final class PerfEvent implements AutoCloseable {
         } catch (LastErrorException e) {
             throw new PerfException("perf event ioctl " + Long.toHexString(request) + " failed: "
                     + Syscall.describe(e), e.getErrorCode());
+        }
+    }
+
+    /** The id the kernel puts in this event's samples (and in those of the events it passes on to new threads). */
+    public long id() throws PerfException {
+        try (Memory out = new Memory(8)) {
+            Libc.ioctl(fd, IOC_ID, out);
+            return out.getLong(0);
+        } catch (LastErrorException e) {
+            throw new PerfException("cannot read a perf event id: " + Syscall.describe(e), e.getErrorCode());
+        }
+    }
+
+    /** A tracepoint filter in the kernel's syntax ({@code size > 0 && fd == 1}); the kernel checks it. */
+    public void setFilter(String filter) throws PerfException {
+        byte[] bytes = filter.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (Memory text = new Memory(bytes.length + 1)) {
+            text.write(0, bytes, 0, bytes.length);
+            text.setByte(bytes.length, (byte) 0);
+            Libc.ioctl(fd, IOC_SET_FILTER, text);
+        } catch (LastErrorException e) {
+            throw new PerfException("the kernel refused the filter '" + filter + "' (" + Syscall.describe(e)
+                    + "): filters apply to tracepoints and use their field names, e.g. 'count > 0 && fd == 1'",
+                    e.getErrorCode());
+        }
+    }
+
+    /** A counter's value, with the time it was enabled and the time it really counted (less when multiplexed). */
+    public record Count(long value, long enabled, long running) {
+        /** The value scaled up to the whole enabled time, as perf stat reports it. */
+        public long scaled() {
+            return running == 0 ? 0 : running >= enabled ? value : (long) ((double) value * enabled / running);
+        }
+
+        public boolean multiplexed() {
+            return running < enabled;
+        }
+    }
+
+    /** Reads a counter opened by {@link Attr#counter}. */
+    public Count readCount() throws PerfException {
+        try (Memory out = new Memory(24)) {
+            long n = Libc.read(fd, out, 24);
+            if (n < 24) {
+                throw new PerfException("short read of a perf counter (" + n + " bytes)", 5);
+            }
+            return new Count(out.getLong(0), out.getLong(8), out.getLong(16));
+        } catch (LastErrorException e) {
+            throw new PerfException("cannot read a perf counter: " + Syscall.describe(e), e.getErrorCode());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.jperf.perf;
 
-import com.sun.jna.Memory;
+import io.jperf.collect.LongIntMap;
 import io.jperf.linux.Libc;
 
 import java.io.IOException;
@@ -21,8 +21,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Samples every thread of this JVM with perf_events and hands the samples to a {@link SampleSink} on one reader
- * thread, which is not itself sampled.
+ * Samples every thread of this JVM with perf_events, one or several events at once, and hands the samples to a
+ * {@link SampleSink} on one reader thread, which is not itself sampled. The events of a thread and CPU share one
+ * ring; each sample carries its event's id.
  *
  * <p>Preferred mode, {@link Mode#PER_CPU}: one event per (thread, CPU) with {@code inherit}, so threads started
  * later are covered by the kernel without any work of ours, all redirected into one ring per CPU. Fallback,
@@ -60,9 +61,7 @@ public final class Sampler implements AutoCloseable {
         }
     }
 
-    private final EventSpec event;
-    private final long period;
-    private final boolean frequency;
+    private final List<SamplingEvent> wantedEvents;
     private final SampleSink sink;
     private final Consumer<String> report;
     private final List<PerfEvent> events = new ArrayList<>();
@@ -70,12 +69,17 @@ public final class Sampler implements AutoCloseable {
     /** Per-thread mode: the event and ring of each thread, closed when the thread is gone. */
     private final Map<Integer, PerfEvent> eventByThread = new LinkedHashMap<>();
     private final Map<Integer, Ring> ringByThread = new LinkedHashMap<>();
+    /** Per-thread mode: a thread's other events, which write into its first event's ring. */
+    private final Map<Integer, List<PerfEvent>> companions = new LinkedHashMap<>();
     private final Set<Integer> threads = new HashSet<>();
     private final ConcurrentLinkedQueue<Integer> newThreads = new ConcurrentLinkedQueue<>();
+    /** Event id (as samples carry it) → index in {@link #wantedEvents}. */
+    private final LongIntMap eventOfId = new LongIntMap();
+    private final long[] samplesByEvent;
     private final AtomicLong samples = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
     private final AtomicLong throttled = new AtomicLong();
-    private final long[] chain = new long[MAX_CHAIN];
+    private final Sample sample = new Sample(MAX_CHAIN);
     private final Thread reader;
     private final CountDownLatch readerStarted = new CountDownLatch(1);
     /** The reader touches events and rings only after {@link #open} made them. */
@@ -86,17 +90,15 @@ public final class Sampler implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Mode mode;
     private boolean kernel;
-    private Memory attr;
+    private List<PerfEvent.Encoded> attrs;
     private long lastRescan;
 
     private final Mode wanted;
 
-    private Sampler(EventSpec event, long period, boolean frequency, Mode wanted, SampleSink sink,
-            Consumer<String> report) {
+    private Sampler(List<SamplingEvent> events, Mode wanted, SampleSink sink, Consumer<String> report) {
         this.wanted = wanted;
-        this.event = event;
-        this.period = period;
-        this.frequency = frequency;
+        this.wantedEvents = List.copyOf(events);
+        this.samplesByEvent = new long[events.size()];
         this.sink = sink;
         this.report = report;
         this.reader = new Thread(this::read, "jperf-sampler");
@@ -106,12 +108,11 @@ public final class Sampler implements AutoCloseable {
     /**
      * Opens the events and starts sampling.
      *
-     * @param period nanoseconds for clock events, a count otherwise; or, with {@code frequency}, samples per second
      * @param wanted a mode to use, or null to choose: per-CPU unless it fails or needs too many events
      */
-    public static Sampler start(EventSpec event, long period, boolean frequency, Mode wanted, SampleSink sink,
-            Consumer<String> report) throws PerfException {
-        Sampler s = new Sampler(event, period, frequency, wanted, sink, report);
+    public static Sampler start(List<SamplingEvent> events, Mode wanted, SampleSink sink, Consumer<String> report)
+            throws PerfException {
+        Sampler s = new Sampler(events, wanted, sink, report);
         // The reader exists before any event, so it inherits none and is never sampled.
         s.reader.start();
         try {
@@ -150,7 +151,7 @@ public final class Sampler implements AutoCloseable {
                     + "kernel.perf_event_paranoid=1'");
         }
         boolean perCpu = wanted == Mode.PER_CPU
-                || wanted == null && (long) tids.size() * cpus.size() <= MAX_PER_CPU_EVENTS;
+                || wanted == null && (long) tids.size() * cpus.size() * wantedEvents.size() <= MAX_PER_CPU_EVENTS;
         if (perCpu) {
             try {
                 openPerCpu(tids, cpus);
@@ -165,7 +166,7 @@ public final class Sampler implements AutoCloseable {
             }
         }
         if (!perCpu) {
-            attr = attr(false);
+            attrs = attrs(false);
             for (int tid : tids) {
                 openThread(tid);
             }
@@ -177,60 +178,88 @@ public final class Sampler implements AutoCloseable {
         eventsOpened = events.size();
     }
 
+    /** Opens each event once, so that a refusal names its event before anything runs. */
     private void probe(int tid) throws PerfException {
-        try (PerfEvent probe = PerfEvent.open(attr(false), tid, -1)) {
-            probe.fd();
+        for (PerfEvent.Encoded attr : attrs(false)) {
+            try (PerfEvent probe = PerfEvent.open(attr, tid, -1)) {
+                probe.fd();
+            }
         }
     }
 
-    private Memory attr(boolean inherit) {
-        return new PerfEvent.Attr(event, period, frequency, inherit, kernel, 127).toMemory();
+    private List<PerfEvent.Encoded> attrs(boolean inherit) {
+        List<PerfEvent.Encoded> list = new ArrayList<>();
+        for (SamplingEvent e : wantedEvents) {
+            list.add(new PerfEvent.Attr(e.spec(), e.period(), e.frequency(), inherit, kernel, e.callchain(), e.raw(),
+                    127).encode());
+        }
+        return list;
+    }
+
+    /** Opens event {@code index} for a thread and CPU, with its filter, and learns its id; null if the thread ended. */
+    private PerfEvent openEvent(PerfEvent.Encoded attr, int index, int tid, int cpu) throws PerfException {
+        PerfEvent e;
+        try {
+            e = PerfEvent.open(attr, tid, cpu);
+        } catch (PerfException ex) {
+            if (ex.errno() == Libc.ESRCH) {
+                return null;
+            }
+            throw ex;
+        }
+        events.add(e);
+        String filter = wantedEvents.get(index).filter();
+        if (filter != null) {
+            e.setFilter(filter);
+        }
+        eventOfId.put(e.id(), index);
+        return e;
     }
 
     private void openPerCpu(List<Integer> tids, List<Integer> cpus) throws PerfException {
-        Memory inheriting = attr(true);
+        List<PerfEvent.Encoded> inheriting = attrs(true);
         Map<Integer, PerfEvent> leaders = new LinkedHashMap<>();
+        threads:
         for (int tid : tids) {
             for (int cpu : cpus) {
-                PerfEvent e;
-                try {
-                    e = PerfEvent.open(inheriting, tid, cpu);
-                } catch (PerfException ex) {
-                    if (ex.errno() == Libc.ESRCH) {
-                        break; // the thread ended meanwhile
+                for (int i = 0; i < inheriting.size(); i++) {
+                    PerfEvent e = openEvent(inheriting.get(i), i, tid, cpu);
+                    if (e == null) {
+                        continue threads;
                     }
-                    throw ex;
-                }
-                events.add(e);
-                PerfEvent leader = leaders.get(cpu);
-                if (leader == null) {
-                    leaders.put(cpu, e);
-                    rings.add(map(e, perCpuPages(cpus.size())));
-                } else {
-                    e.redirectTo(leader);
+                    PerfEvent leader = leaders.get(cpu);
+                    if (leader == null) {
+                        leaders.put(cpu, e);
+                        rings.add(map(e, perCpuPages(cpus.size())));
+                    } else {
+                        e.redirectTo(leader);
+                    }
                 }
             }
             threads.add(tid);
         }
     }
 
-    /** Per-thread mode: one event and ring for a thread; a thread that ended meanwhile is skipped. */
+    /** Per-thread mode: the events of a thread, sharing one ring; a thread that ended meanwhile is skipped. */
     private void openThread(int tid) throws PerfException {
-        PerfEvent e;
-        try {
-            e = PerfEvent.open(attr, tid, -1);
-        } catch (PerfException ex) {
-            if (ex.errno() == Libc.ESRCH) {
+        PerfEvent leader = null;
+        for (int i = 0; i < attrs.size(); i++) {
+            PerfEvent e = openEvent(attrs.get(i), i, tid, -1);
+            if (e == null) {
                 return;
             }
-            throw ex;
+            eventsOpened++;
+            if (leader == null) {
+                leader = e;
+                eventByThread.put(tid, e);
+                Ring ring = map(e, PER_THREAD_DATA_PAGES);
+                rings.add(ring);
+                ringByThread.put(tid, ring);
+            } else {
+                e.redirectTo(leader);
+                companions.computeIfAbsent(tid, t -> new ArrayList<>()).add(e);
+            }
         }
-        events.add(e);
-        eventsOpened++;
-        eventByThread.put(tid, e);
-        Ring ring = map(e, PER_THREAD_DATA_PAGES);
-        rings.add(ring);
-        ringByThread.put(tid, ring);
         threads.add(tid);
     }
 
@@ -324,19 +353,44 @@ public final class Sampler implements AutoCloseable {
         }
     }
 
+    /**
+     * Decodes a record. A sample is laid out as {@link PerfEvent.Attr#sampleType} says: identifier, pid and tid,
+     * time, period, then the callchain (nr, ips) and the raw data (u32 size, bytes) when its event has them.
+     */
     private void record(int type, ByteBuffer b, int at, int size) {
         switch (type) {
             case RECORD_SAMPLE: {
-                int tid = b.getInt(at + 12);
-                long time = b.getLong(at + 16);
-                long samplePeriod = b.getLong(at + 24);
-                int n = (int) Math.min(b.getLong(at + 32), Math.min(MAX_CHAIN, (size - 40) / 8));
-                for (int i = 0; i < n; i++) {
-                    chain[i] = b.getLong(at + 40 + 8 * i);
+                int index = eventOfId.get(b.getLong(at + 8), -1);
+                if (index < 0) {
+                    break;
+                }
+                SamplingEvent event = wantedEvents.get(index);
+                Sample s = sample;
+                s.event = index;
+                s.tid = b.getInt(at + 20);
+                s.time = b.getLong(at + 24);
+                s.period = b.getLong(at + 32);
+                int next = at + 40;
+                s.chainLength = 0;
+                if (event.callchain()) {
+                    long nr = b.getLong(next);
+                    int n = (int) Math.min(nr, Math.min(MAX_CHAIN, (at + size - next - 8) / 8));
+                    for (int i = 0; i < n; i++) {
+                        s.chain[i] = b.getLong(next + 8 + 8 * i);
+                    }
+                    s.chainLength = n;
+                    next += 8 + 8 * (int) Math.min(nr, (at + size - next - 8) / 8);
+                }
+                s.rawSize = 0;
+                if (event.raw() && next + 4 <= at + size) {
+                    s.rawSize = Math.min(b.getInt(next), at + size - next - 4);
+                    s.buffer = b;
+                    s.rawAt = next + 4;
                 }
                 samples.incrementAndGet();
-                if (tid != readerTid) {
-                    sink.sample(tid, time, samplePeriod, chain, n);
+                samplesByEvent[index]++;
+                if (s.tid != readerTid) {
+                    sink.sample(s);
                 }
                 break;
             }
@@ -395,6 +449,11 @@ public final class Sampler implements AutoCloseable {
                 PerfEvent e = eventByThread.remove(tid);
                 events.remove(e);
                 e.close();
+                for (PerfEvent companion : companions.getOrDefault(tid, List.of())) {
+                    events.remove(companion);
+                    companion.close();
+                }
+                companions.remove(tid);
                 threads.remove(tid);
             }
         }
@@ -402,7 +461,7 @@ public final class Sampler implements AutoCloseable {
 
     /** Statistics for status lines and outputs. */
     public record Stats(Mode mode, boolean kernel, int events, int rings, long ringBytes, long samples, long lost,
-            long throttled, int readerTid) {
+            long throttled, int readerTid, long[] samplesByEvent) {
     }
 
     public synchronized Stats stats() {
@@ -411,7 +470,7 @@ public final class Sampler implements AutoCloseable {
             bytes += r.length();
         }
         return new Stats(mode, kernel, eventsOpened, rings.size(), bytes, samples.get(), lost.get(),
-                throttled.get(), readerTid);
+                throttled.get(), readerTid, samplesByEvent.clone());
     }
 
     /** Stops sampling, lets the reader take what is left, and frees events and rings. Idempotent. */
@@ -442,6 +501,7 @@ public final class Sampler implements AutoCloseable {
         rings.clear();
         ringByThread.clear();
         eventByThread.clear();
+        companions.clear();
         for (PerfEvent e : events) {
             e.close();
         }

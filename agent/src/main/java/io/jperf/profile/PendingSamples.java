@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 
 /**
  * Raw samples waiting to be resolved, in arrival order, kept in reused chunks of longs: the reader makes no garbage
- * per sample. A record is {tid, time, period, length, ips...} and never spans two chunks.
+ * per sample. A record is {event << 32 | tid, time, period, length, ips...} and never spans two chunks.
  */
 final class PendingSamples {
     private static final int CHUNK = 1 << 16;
@@ -17,14 +17,14 @@ final class PendingSamples {
     private int headRead;
     private int size;
 
-    void add(int tid, long time, long period, long[] chain, int length) {
+    void add(int event, int tid, long time, long period, long[] chain, int length) {
         int need = HEADER + length;
         if (tail == null || tailUsed + need > CHUNK) {
             tail = spare.isEmpty() ? new long[Math.max(CHUNK, need)] : spare.poll();
             tailUsed = 0;
             chunks.add(tail);
         }
-        tail[tailUsed] = tid;
+        tail[tailUsed] = (long) event << 32 | Integer.toUnsignedLong(tid);
         tail[tailUsed + 1] = time;
         tail[tailUsed + 2] = period;
         tail[tailUsed + 3] = length;
@@ -58,6 +58,10 @@ final class PendingSamples {
 
     static int tid(long[] c, int at) {
         return (int) c[at];
+    }
+
+    static int event(long[] c, int at) {
+        return (int) (c[at] >>> 32);
     }
 
     static long time(long[] c, int at) {

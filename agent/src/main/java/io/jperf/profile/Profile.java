@@ -1,12 +1,14 @@
 package io.jperf.profile;
 
+import io.jperf.stack.FrameKind;
 import io.jperf.stack.FrameTable;
 
 import java.util.Map;
 
 /**
- * A profile as outputs see it: frames, the call tree (first level: one frame per thread), the samples in order when
- * they were kept, and facts about the recording (event, interval, mode, lost samples...) as ordered key/values.
+ * A profile as outputs see it: frames, the call tree (first level: one frame per thread, or with several events one
+ * per event and then threads), the samples in order when they were kept, and facts about the recording (event,
+ * interval, mode, lost samples...) as ordered key/values.
  */
 public record Profile(FrameTable.View frames, CallTree tree, SampleLog samples, Map<String, String> info) {
     /** The same profile with the thread level merged away: stacks of all threads together. */
@@ -15,7 +17,8 @@ public record Profile(FrameTable.View frames, CallTree tree, SampleLog samples, 
         int[] map = new int[tree.size()];
         for (int node = 1; node < tree.size(); node++) {
             int parent = tree.parent(node);
-            map[node] = parent == 0 ? 0 : merged.child(map[parent], tree.frame(node));
+            map[node] = frames.kind(tree.frame(node)) == FrameKind.THREAD ? map[parent]
+                    : merged.child(map[parent], tree.frame(node));
             merged.add(map[node], tree.selfSamples(node), tree.selfWeight(node));
         }
         int[] nodeMap = map;

@@ -2,16 +2,15 @@ package io.jperf.profile;
 
 import io.jperf.hotspot.JavaThreads;
 import io.jperf.jit.CodeCache;
-import io.jperf.jit.CodeListener;
+import io.jperf.perf.Sample;
 import io.jperf.perf.SampleSink;
 import io.jperf.perfmap.NameStyle;
 import io.jperf.stack.FrameKind;
 import io.jperf.stack.FrameTable;
 import io.jperf.stack.StackResolver;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -19,7 +18,8 @@ import java.util.function.LongSupplier;
 /**
  * Turns raw samples into the profile, on the sampler's reader thread. A sample waits until the code cache covers
  * its time (JIT events reach jperf a little after the code runs), then its callchain is resolved into frames and
- * added under its thread's root frame; frame filters ({@code include}/{@code exclude}) apply here.
+ * added under its thread's root frame; frame filters ({@code include}/{@code exclude}) apply here. With several
+ * events, each has a root frame of its own above the threads: one section per event.
  */
 public final class Recorder implements SampleSink {
     /** How long the JVM may take to post a JIT event after installing the code. */
@@ -41,18 +41,25 @@ public final class Recorder implements SampleSink {
     private final JavaThreads javaThreads;
     private final LongSupplier codeConsistentUntil;
     private final PendingSamples pending = new PendingSamples();
-    private final Map<Integer, Integer> threadRoots = new HashMap<>();
+    private final Map<Long, Integer> threadRoots = new HashMap<>();
+    /** The root frames of the events, when there are several; empty for one. */
+    private final int[] eventRoots;
     private final int[] stack = new int[MAX_FRAMES];
     private long recorded;
     private long filtered;
 
     /**
+     * @param events the names of the sampled events, in the sampler's order
      * @param logCapacity samples kept one by one (for the data file), 0 for none
      * @param codeConsistentUntil the code cache tracker's {@code consistentUntil}
      */
-    public Recorder(CodeCache code, LongSupplier codeConsistentUntil, NameStyle style, FrameFilter filter,
-            JavaThreads javaThreads, int logCapacity) {
+    public Recorder(List<String> events, CodeCache code, LongSupplier codeConsistentUntil, NameStyle style,
+            FrameFilter filter, JavaThreads javaThreads, int logCapacity) {
         this.resolver = new StackResolver(frames, code, style.lines());
+        this.eventRoots = new int[events.size() > 1 ? events.size() : 0];
+        for (int i = 0; i < eventRoots.length; i++) {
+            eventRoots[i] = tree.child(0, frames.intern(FrameKind.EVENT, ("[" + events.get(i) + "]").intern(), 0));
+        }
         this.codeConsistentUntil = codeConsistentUntil;
         this.style = style;
         this.filter = filter;
@@ -60,19 +67,9 @@ public final class Recorder implements SampleSink {
         this.log = logCapacity > 0 ? new SampleLog(logCapacity) : null;
     }
 
-    /** What the code cache tracker must keep for this recorder: inline tables and lines. */
-    public CodeListener codeNeeds() {
-        return new CodeListener() {
-            @Override
-            public boolean wantsDetail() {
-                return true;
-            }
-        };
-    }
-
     @Override
-    public synchronized void sample(int tid, long time, long period, long[] chain, int length) {
-        pending.add(tid, time, period, chain, length);
+    public synchronized void sample(Sample s) {
+        pending.add(s.event(), s.tid(), s.time(), s.period(), s.chain(), s.chainLength());
     }
 
     @Override
@@ -98,8 +95,8 @@ public final class Recorder implements SampleSink {
             if (!all && pending.size() < MAX_PENDING && (++done & 63) == 0 && System.nanoTime() > deadline) {
                 break;
             }
-            record(PendingSamples.tid(c, at), time, PendingSamples.period(c, at), c, PendingSamples.ips(at),
-                    PendingSamples.length(c, at));
+            record(PendingSamples.event(c, at), PendingSamples.tid(c, at), time, PendingSamples.period(c, at), c,
+                    PendingSamples.ips(at), PendingSamples.length(c, at));
             pending.remove();
         }
     }
@@ -109,13 +106,13 @@ public final class Recorder implements SampleSink {
         resolver.preload();
     }
 
-    private void record(int tid, long time, long period, long[] chain, int from, int length) {
+    private void record(int event, int tid, long time, long period, long[] chain, int from, int length) {
         int n = resolver.resolve(chain, from, length, time, stack);
         if (!filter.accepts(stack, n, frames, style)) {
             filtered++;
             return;
         }
-        int node = threadRoot(tid);
+        int node = threadRoot(event, tid);
         for (int i = n - 1; i >= 0; i--) {
             node = tree.child(node, stack[i]);
         }
@@ -126,27 +123,17 @@ public final class Recorder implements SampleSink {
         }
     }
 
-    /** The root frame of a thread, named when first seen: its Java name, else its native name. */
-    private int threadRoot(int tid) {
-        Integer node = threadRoots.get(tid);
+    /** The root frame of a thread (in its event's section), named when first seen: its Java name, else its native name. */
+    private int threadRoot(int event, int tid) {
+        long key = (long) event << 32 | Integer.toUnsignedLong(tid);
+        Integer node = threadRoots.get(key);
         if (node == null) {
-            String name = javaThreads == null ? null : javaThreads.name(tid);
-            if (name == null) {
-                name = nativeName(tid);
-            }
+            String name = JavaThreads.nameOf(javaThreads, tid);
             int frame = frames.intern(FrameKind.THREAD, ("[" + name + " tid=" + tid + "]").intern(), 0);
-            node = tree.child(0, frame);
-            threadRoots.put(tid, node);
+            node = tree.child(eventRoots.length == 0 ? 0 : eventRoots[event], frame);
+            threadRoots.put(key, node);
         }
         return node;
-    }
-
-    private static String nativeName(int tid) {
-        try {
-            return Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).trim();
-        } catch (Exception e) {
-            return "thread";
-        }
     }
 
     /** A consistent copy of everything so far, for output; {@code info} describes the recording. */

@@ -11,7 +11,9 @@ public enum FrameKind {
     INTERPRETED("_[0]"),
     COMPILED("_[j]"),
     INLINED("_[i]"),
-    UNKNOWN("");
+    UNKNOWN(""),
+    /** Root frame of an event's section, when several events are sampled at once. */
+    EVENT("");
 
     /** The suffix flamegraph.pl's java palette colours by. */
     public final String suffix;

@@ -28,6 +28,7 @@ public final class ElfFile {
     private static final int STT_FUNC = 2;
     private static final int STT_GNU_IFUNC = 10;
     private static final int NT_GNU_BUILD_ID = 3;
+    private static final int STB_LOCAL = 0;
 
     private final ByteBuffer file;
     private final long[] loadOffsets;
@@ -36,6 +37,8 @@ public final class ElfFile {
     private final String buildId;
     private final String debugLink;
     private final SymbolTable symbols;
+    /** Symbol sections as {offset, size, string table offset, string table size}, for lookups by name. */
+    private final List<long[]> symbolSections = new ArrayList<>();
 
     private ElfFile(ByteBuffer file) throws IOException {
         this.file = file;
@@ -83,6 +86,7 @@ public final class ElfFile {
                     long strOffset = section(shoff, shentsize, link0, 24);
                     long strSize = section(shoff, shentsize, link0, 32);
                     readSymbols(table, offset, size, strOffset, strSize);
+                    symbolSections.add(new long[] {offset, size, strOffset, strSize});
                 } else if (type == SHT_NOTE && id == null) {
                     id = buildId(offset, size);
                 } else if (name.equals(".gnu_debuglink")) {
@@ -175,6 +179,54 @@ public final class ElfFile {
             }
         }
         return -1;
+    }
+
+    /** The file offset of a link-time address, through the PT_LOAD segment containing it; −1 when none does. */
+    public long fileOffsetOf(long address) {
+        for (int i = 0; i < loadVaddrs.length; i++) {
+            if (address >= loadVaddrs[i] && address < loadVaddrs[i] + loadSizes[i]) {
+                return loadOffsets[i] + (address - loadVaddrs[i]);
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The address of the function called {@code name} (raw, mangled name), preferring a global definition to a
+     * local one of the same name; −1 when there is none.
+     */
+    public long functionAddress(String name) {
+        byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+        long local = -1;
+        for (long[] section : symbolSections) {
+            for (long at = section[0]; at + 24 <= section[0] + section[1]; at += 24) {
+                int info = file.get((int) at + 4) & 0xff;
+                int type = info & 0xf;
+                long value = file.getLong((int) at + 8);
+                long nameOff = Integer.toUnsignedLong(file.getInt((int) at));
+                if ((type == STT_FUNC || type == STT_GNU_IFUNC) && value != 0 && nameOff < section[3]
+                        && Short.toUnsignedInt(file.getShort((int) at + 6)) != 0
+                        && nameIs((int) (section[2] + nameOff), wanted)) {
+                    if (info >>> 4 != STB_LOCAL) {
+                        return value;
+                    }
+                    local = value;
+                }
+            }
+        }
+        return local;
+    }
+
+    private boolean nameIs(int at, byte[] wanted) {
+        if (at + wanted.length >= file.limit()) {
+            return false;
+        }
+        for (int i = 0; i < wanted.length; i++) {
+            if (file.get(at + i) != wanted[i]) {
+                return false;
+            }
+        }
+        return file.get(at + wanted.length) == 0;
     }
 
     public SymbolTable symbols() {

@@ -54,18 +54,18 @@ class AgentOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, event=NAME, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
+            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
             "dot=3|option 'dot' takes no value (got 'dot=3')",
             "jitdumpdir|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
             "jitdumpdir=|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
-            "start,event=cycles-of-doom|unknown event 'cycles-of-doom'; events: cpu-clock, cpu, task-clock, page-faults, faults, context-switches, cs, cpu-migrations, migrations, minor-faults, major-faults, alignment-faults, emulation-faults",
+            "start,event=cycles-of-doom|unknown event 'cycles-of-doom'; events: cpu-clock, cpu, task-clock, page-faults, faults, context-switches, cs, cpu-migrations, migrations, minor-faults, major-faults, alignment-faults, emulation-faults, hardware events such as cycles, tracepoints SYSTEM:NAME, uprobe:PATH:SYMBOL[%return], kprobe:FUNCTION[%return] ('jperf list' shows them)",
             "start,interval=fast|bad interval 'fast': use a number with ns, us, ms, s, m or h (e.g. interval=1ms)",
             "start,interval=0|bad interval '0': it must be above zero",
             "start,interval=1ms,freq=99|give either interval= or freq=, not both",
             "start,freq=0|bad freq '0': use 1 to 100000 samples per second",
             "start,duration=soon|bad duration 'soon': use a number with ns, us, ms, s, m or h (e.g. duration=30s)",
             "start,format=pdf|unknown format 'pdf'; formats: flamegraph (html), collapsed, report, data, script",
-            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, event=NAME, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
+            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
     void badOptionsExplainThemselves(String options, String message) {
         assertEquals(message, assertThrows(AgentOptions.BadOptionException.class,
                 () -> AgentOptions.parse(options)).getMessage());

@@ -35,11 +35,13 @@ class SamplerTest {
 
     @Test
     void attrLayout() throws Exception {
-        var m = new PerfEvent.Attr(EventSpec.parse("task-clock"), 1_000_000, false, true, false, 127).toMemory();
+        var m = new PerfEvent.Attr(EventSpec.parse("task-clock"), 1_000_000, false, true, false, true, false, 127)
+                .encode().attr();
         assertEquals(1, m.getInt(0));
         assertEquals(PerfEvent.ATTR_SIZE, m.getInt(4));
         assertEquals(1, m.getLong(8));
         assertEquals(1_000_000, m.getLong(16));
+        assertEquals(0x10000 | 0x2 | 0x4 | 0x100 | 0x20, m.getLong(24), "identifier, tid, time, period, callchain");
         long flags = m.getLong(40);
         assertEquals(1, flags & 1, "disabled");
         assertEquals(2, flags & 2, "inherit");
@@ -47,5 +49,31 @@ class SamplerTest {
         assertEquals(1L << 25, flags & (1L << 25), "use_clockid");
         assertEquals(1, m.getInt(92), "CLOCK_MONOTONIC");
         assertEquals(127, m.getShort(108));
+    }
+
+    @Test
+    void counterLayout() throws Exception {
+        var m = PerfEvent.Attr.counter(EventSpec.parse("page-faults"), true, true).encode().attr();
+        assertEquals(2, m.getLong(8));
+        assertEquals(0, m.getLong(16), "no sampling period");
+        assertEquals(0, m.getLong(24), "no sample type");
+        assertEquals(3, m.getLong(32), "read_format: time enabled and running");
+        assertEquals(2, m.getLong(40) & 2, "inherit");
+    }
+
+    @Test
+    void hardwareAndCacheEvents() throws Exception {
+        EventSpec cycles = EventSpec.parse("cpu-cycles");
+        assertEquals(EventSpec.TYPE_HARDWARE, cycles.type());
+        assertEquals(0, cycles.config());
+        assertEquals("cycles", cycles.name());
+        EventSpec misses = EventSpec.parse("LLC-load-misses");
+        assertEquals(EventSpec.TYPE_HW_CACHE, misses.type());
+        assertEquals(2 | 0 << 8 | 1 << 16, misses.config(), "LLC, read, miss");
+        assertEquals(3 | 1 << 8, EventSpec.parse("dTLB-stores").config());
+        assertThrows(EventSpec.UnknownEventException.class, () -> EventSpec.parse("uprobe:relative/lib.so:f"));
+        EventSpec.UnknownEventException kprobe = assertThrows(EventSpec.UnknownEventException.class,
+                () -> EventSpec.parse("kprobe:bad name"));
+        assertTrue(kprobe.getMessage().startsWith("bad kprobe"), kprobe.getMessage());
     }
 }

@@ -23,11 +23,13 @@ class PendingSamplesTest {
                     chain[i] = random.nextLong();
                 }
                 int tid = 1 + random.nextInt(1000);
-                pending.add(tid, ++time, 7, chain, length);
-                long[] record = new long[length + 2];
+                int event = random.nextInt(3);
+                pending.add(event, tid, ++time, 7, chain, length);
+                long[] record = new long[length + 3];
                 record[0] = tid;
                 record[1] = time;
-                System.arraycopy(chain, 0, record, 2, length);
+                record[2] = event;
+                System.arraycopy(chain, 0, record, 3, length);
                 expected.add(record);
             } else if (!expected.isEmpty()) {
                 long[] want = expected.poll();
@@ -35,10 +37,11 @@ class PendingSamplesTest {
                 int at = pending.offset();
                 assertEquals(want[0], PendingSamples.tid(c, at));
                 assertEquals(want[1], PendingSamples.time(c, at));
+                assertEquals(want[2], PendingSamples.event(c, at));
                 assertEquals(7, PendingSamples.period(c, at));
-                assertEquals(want.length - 2, PendingSamples.length(c, at));
-                for (int i = 2; i < want.length; i++) {
-                    assertEquals(want[i], c[PendingSamples.ips(at) + i - 2]);
+                assertEquals(want.length - 3, PendingSamples.length(c, at));
+                for (int i = 3; i < want.length; i++) {
+                    assertEquals(want[i], c[PendingSamples.ips(at) + i - 3]);
                 }
                 pending.remove();
             }

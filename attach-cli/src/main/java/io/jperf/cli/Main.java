@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Mixed Java/native profiling for Linux JVMs, with perf's verbs.",
         subcommands = {JvmsCommand.class, RecordCommand.class, StartCommand.class, StopCommand.class, DumpCommand.class,
                 StatusCommand.class, PerfMapCommand.class, ReportCommand.class, ScriptCommand.class,
-                FlameGraphCommand.class})
+                FlameGraphCommand.class, ListCommand.class, StatCommand.class, TraceCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package io.jperf.cli;
 
+import io.jperf.attach.Attacher;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -8,8 +9,13 @@ import java.util.StringJoiner;
 
 /** What to profile and how to name it, in perf's spellings, turned into agent options. */
 final class ProfileOptions {
-    @Option(names = {"-e", "--event"}, paramLabel = "EVENT", description = "event to sample (default cpu)")
-    String event;
+    @Option(names = {"-e", "--event"}, paramLabel = "EVENT", split = ",",
+            description = "events to sample, each its own section (default cpu; 'jperf list' shows them)")
+    List<String> events = new ArrayList<>();
+
+    @Option(names = "--filter", paramLabel = "EXPR",
+            description = "tracepoint filter in the kernel's syntax, for every tracepoint sampled: 'count > 0'")
+    String filter;
 
     @Option(names = {"-F", "--freq"}, paramLabel = "HZ", description = "samples per second")
     Long freq;
@@ -45,11 +51,12 @@ final class ProfileOptions {
     @Option(names = "--lines", description = "Java source lines")
     boolean lines;
 
-    /** The agent options (after "start"); {@code format} is the output format, or null. */
-    String agentOptions(String format) {
+    /** The agent options (after "start"). */
+    String agentOptions() throws Attacher.AttachException {
         StringJoiner o = new StringJoiner(",");
-        if (event != null) {
-            o.add("event=" + event);
+        events.forEach(e -> o.add("event=" + e));
+        if (filter != null) {
+            o.add("filter=" + checked(filter, "--filter"));
         }
         if (freq != null) {
             o.add("freq=" + freq);
@@ -77,9 +84,14 @@ final class ProfileOptions {
         if (lines) {
             o.add("lines");
         }
-        if (format != null) {
-            o.add("format=" + format);
-        }
         return o.toString();
+    }
+
+    /** Agent options are separated by commas, so a value cannot hold one. */
+    static String checked(String value, String option) throws Attacher.AttachException {
+        if (value.contains(",")) {
+            throw new Attacher.AttachException(option + " cannot contain a comma: '" + value + "'");
+        }
+        return value;
     }
 }

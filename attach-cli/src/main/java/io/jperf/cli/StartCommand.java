@@ -31,7 +31,7 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String options = "start," + profile.agentOptions(null);
+        String options = "start," + profile.agentOptions();
         if (file != null) {
             options += ",file=" + file.toAbsolutePath();
         }

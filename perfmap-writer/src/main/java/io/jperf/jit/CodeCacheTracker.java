@@ -1,5 +1,6 @@
 package io.jperf.jit;
 
+import io.jperf.collect.LatencyHistogram;
 import io.jperf.jvmti.InlineRecord;
 import io.jperf.jvmti.Jvmti;
 import io.jperf.jvmti.JvmtiException;

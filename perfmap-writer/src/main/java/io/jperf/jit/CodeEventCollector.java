@@ -4,6 +4,7 @@ import com.sun.jna.CallbackReference;
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.jperf.collect.LatencyHistogram;
 import io.jperf.jvmti.EventCallbacks;
 import io.jperf.jvmti.InlineRecord;
 

@@ -44,6 +44,11 @@ public final class Libc {
 
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 
+    /** ioctl with a pointer argument (a string in, or a value out). */
+    public static native int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
+
+    public static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
+
     /** poll(2) over an array of struct pollfd {int fd; short events; short revents;}. */
     public static native int poll(Pointer fds, long nfds, int timeoutMillis) throws LastErrorException;
 

@@ -1,4 +1,4 @@
-package io.jperf.jit;
+package io.jperf.collect;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.jperf.jit;
+package io.jperf.collect;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -63,6 +63,16 @@ public final class LatencyHistogram {
 
     public long max() {
         return max.get();
+    }
+
+    /** A copy as of now (recordings made meanwhile may or may not be in it). */
+    public LatencyHistogram copy() {
+        LatencyHistogram c = new LatencyHistogram();
+        for (int i = 0; i < counts.length(); i++) {
+            c.counts.set(i, counts.get(i));
+        }
+        c.max.set(max.get());
+        return c;
     }
 
     public void reset() {
