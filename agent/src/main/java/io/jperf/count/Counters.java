@@ -24,9 +24,10 @@ import java.util.stream.Collectors;
 /**
  * Counts events for this JVM, as {@code perf stat} does. Totals come from one inheriting counter per event on each
  * thread that exists at start: every thread created later is a descendant of one of them, so the kernel adds it in
- * exactly once. Per thread, each thread also gets counters of its own when jperf learns of it (ThreadStart, or a
- * rescan every 100 ms); what a thread counted before that is in the totals only. Counters of ended threads are read
- * once and closed.
+ * exactly once. Per thread, each thread also gets counters of its own: a Java thread opens them itself at its
+ * ThreadStart, before it runs any of its code (a system call, never a wait); other threads get them when a rescan
+ * (every 100 ms) finds them, and what they counted before that is in the totals only. Counters of ended threads are
+ * read once and closed.
  */
 public final class Counters implements AutoCloseable {
     private static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -38,11 +39,14 @@ public final class Counters implements AutoCloseable {
     /** Per event: the inheriting counters of the first threads; null where the event is not supported. */
     private final List<List<PerfEvent>> totals = new ArrayList<>();
     private final Map<Integer, Row> rows = new LinkedHashMap<>();
-    private final ConcurrentLinkedQueue<Integer> started = new ConcurrentLinkedQueue<>();
+    /** Threads that started, with the counters they opened for themselves (null if they could not). */
+    private final ConcurrentLinkedQueue<Started> started = new ConcurrentLinkedQueue<>();
     private final Thread poller;
     private final long startNanos = System.nanoTime();
     private volatile boolean running = true;
-    private boolean kernel = true;
+    private volatile boolean kernel = true;
+    /** Per event, whether it is counted; null until start() opened the totals. */
+    private volatile boolean[] counted;
     private volatile int pollerTid;
     private final CountDownLatch ready = new CountDownLatch(1);
 
@@ -50,13 +54,19 @@ public final class Counters implements AutoCloseable {
     private static final class Row {
         final int tid;
         String name;
+        /** Whether the name is the thread's native one (comm), which its Java name replaces once known. */
+        boolean nativeName;
         PerfEvent[] counters;
         long[] ended;
 
-        Row(int tid, String name) {
+        Row(int tid, String name, boolean nativeName) {
             this.tid = tid;
             this.name = name;
+            this.nativeName = nativeName;
         }
+    }
+
+    private record Started(int tid, PerfEvent[] counters) {
     }
 
     /** A value and whether the kernel had to multiplex it (then it is scaled, and the share it ran is given). */
@@ -114,9 +124,14 @@ public final class Counters implements AutoCloseable {
         for (EventSpec e : events) {
             totals.add(openTotals(e, tids, optional.contains(e)));
         }
+        boolean[] supported = new boolean[events.size()];
+        for (int i = 0; i < supported.length; i++) {
+            supported[i] = totals.get(i) != null;
+        }
+        counted = supported;
         if (perThread) {
             for (int tid : tids) {
-                addThread(tid);
+                addThread(tid, null);
             }
         }
     }
@@ -171,11 +186,54 @@ public final class Counters implements AutoCloseable {
         return events;
     }
 
-    /** ThreadStart: the thread gets its own counters at the next poll. */
+    /**
+     * ThreadStart, on the new thread: it opens its own counters now, so they count from its first instruction, and
+     * leaves them to the poller.
+     */
     public void threadStarted(int tid) {
-        if (perThread) {
-            started.add(tid);
-            LockSupport.unpark(poller);
+        boolean[] supported = counted;
+        if (!perThread || supported == null || !running) {
+            return;
+        }
+        PerfEvent[] own = null;
+        try {
+            own = openThread(tid, supported);
+        } catch (PerfException | RuntimeException e) {
+            // The poller's rescan tries again, and reports what fails then.
+        }
+        started.add(new Started(tid, own));
+        LockSupport.unpark(poller);
+        if (!running) {
+            discardStarted();
+        }
+    }
+
+    /** Counters of one thread, for the events counted; null if the thread ended first. */
+    private PerfEvent[] openThread(int tid, boolean[] supported) throws PerfException {
+        PerfEvent[] own = new PerfEvent[events.size()];
+        for (int i = 0; i < own.length; i++) {
+            if (supported[i]) {
+                try {
+                    own[i] = openCounter(events.get(i), false, tid);
+                } catch (PerfException | RuntimeException e) {
+                    close(own);
+                    throw e;
+                }
+                if (own[i] == null) {
+                    close(own);
+                    return null;
+                }
+            }
+        }
+        return own;
+    }
+
+    /** Closes counters that threads opened after the poller stopped. */
+    private void discardStarted() {
+        for (Started s; (s = started.poll()) != null;) {
+            if (s.counters != null) {
+                close(s.counters);
+            }
         }
     }
 
@@ -183,15 +241,27 @@ public final class Counters implements AutoCloseable {
         pollerTid = Libc.gettid();
         ready.countDown();
         while (running) {
+            LockSupport.parkNanos(RESCAN_NANOS);
             try {
                 synchronized (this) {
-                    for (Integer tid; (tid = started.poll()) != null;) {
-                        Row row = rows.get(tid);
-                        if (row != null) {
-                            // A rescan found it before its ThreadStart: now its Java name is known.
-                            row.name = name(tid);
-                        } else {
-                            addThread(tid);
+                    if (counted == null) {
+                        // start() has not opened the counters yet (or failed to): threads are added once it has.
+                        continue;
+                    }
+                    for (Started s; (s = started.poll()) != null;) {
+                        Row row = rows.get(s.tid);
+                        if (row == null) {
+                            addThread(s.tid, s.counters);
+                            continue;
+                        }
+                        if (s.counters != null) {
+                            close(s.counters);
+                        }
+                        if (row.nativeName) {
+                            // A rescan found it before its ThreadStart: now its Java name is known. (A thread that
+                            // already has one keeps it: the JVM renames main to DestroyJavaVM at exit.)
+                            row.name = name(s.tid);
+                            row.nativeName = false;
                         }
                     }
                     if (perThread) {
@@ -202,7 +272,6 @@ public final class Counters implements AutoCloseable {
                 report.accept("per-thread counting stopped: " + t);
                 return;
             }
-            LockSupport.parkNanos(RESCAN_NANOS);
         }
     }
 
@@ -210,33 +279,42 @@ public final class Counters implements AutoCloseable {
         List<Integer> live = liveThreads();
         live.remove((Integer) pollerTid);
         for (int tid : live) {
-            addThread(tid);
+            addThread(tid, null);
         }
         Set<Integer> alive = Set.copyOf(live);
         for (Row row : rows.values()) {
             if (row.ended == null && !alive.contains(row.tid)) {
                 row.ended = readRow(row);
-                closeRow(row);
+                close(row.counters);
             }
         }
     }
 
-    private void addThread(int tid) throws PerfException {
+    /** A row for a thread, with the counters it opened itself, or new ones; none if it ended meanwhile. */
+    private void addThread(int tid, PerfEvent[] own) throws PerfException {
         if (rows.containsKey(tid)) {
             return;
         }
-        Row row = new Row(tid, name(tid));
-        row.counters = new PerfEvent[events.size()];
-        for (int i = 0; i < events.size(); i++) {
-            if (totals.get(i) != null) {
-                row.counters[i] = openCounter(events.get(i), false, tid);
-            }
+        PerfEvent[] counters = own != null ? own : openThread(tid, counted);
+        if (counters == null) {
+            return;
         }
+        String name = name(tid);
+        Row row = new Row(tid, name, own == null && name.equals(nativeName(tid)));
+        row.counters = counters;
         rows.put(tid, row);
     }
 
     private String name(int tid) {
         return threadName.apply(tid);
+    }
+
+    private static String nativeName(int tid) {
+        try {
+            return Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private long[] readRow(Row row) {
@@ -252,8 +330,8 @@ public final class Counters implements AutoCloseable {
         return values;
     }
 
-    private static void closeRow(Row row) {
-        for (PerfEvent e : row.counters) {
+    private static void close(PerfEvent[] counters) {
+        for (PerfEvent e : counters) {
             if (e != null) {
                 e.close();
             }
@@ -307,10 +385,11 @@ public final class Counters implements AutoCloseable {
             }
         }
         totals.clear();
+        discardStarted();
         for (Row row : rows.values()) {
             if (row.ended == null) {
                 row.ended = readRow(row);
-                closeRow(row);
+                close(row.counters);
             }
         }
     }

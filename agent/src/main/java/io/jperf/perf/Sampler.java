@@ -43,6 +43,11 @@ public final class Sampler implements AutoCloseable {
     private static final long PER_CPU_BUDGET = 16L << 20;
     private static final int PER_CPU_MIN_PAGES = 32;
     private static final int PER_CPU_MAX_PAGES = 256;
+    /**
+     * When every occurrence of an event is recorded (tracepoints, probes, trace), bursts come at the speed of the
+     * code, a record per microsecond on one CPU: four times the budget and the ring, so 10 ms of them fit.
+     */
+    private static final int EVERY_EVENT_FACTOR = 4;
     private static final int PER_THREAD_DATA_PAGES = 8;
     /** Rings are locked memory; below this many pages jperf stops shrinking them and reports the limit. */
     private static final int MIN_PAGES = 8;
@@ -178,11 +183,18 @@ public final class Sampler implements AutoCloseable {
         eventsOpened = events.size();
     }
 
-    /** Opens each event once, so that a refusal names its event before anything runs. */
+    /**
+     * Opens each event once, with its filter, so that a refusal names its event (or filter) before anything runs and
+     * is not mistaken for a reason to fall back to per-thread rings.
+     */
     private void probe(int tid) throws PerfException {
-        for (PerfEvent.Encoded attr : attrs(false)) {
-            try (PerfEvent probe = PerfEvent.open(attr, tid, -1)) {
-                probe.fd();
+        List<PerfEvent.Encoded> attrs = attrs(false);
+        for (int i = 0; i < attrs.size(); i++) {
+            try (PerfEvent probe = PerfEvent.open(attrs.get(i), tid, -1)) {
+                String filter = wantedEvents.get(i).filter();
+                if (filter != null) {
+                    probe.setFilter(filter);
+                }
             }
         }
     }
@@ -230,7 +242,7 @@ public final class Sampler implements AutoCloseable {
                     PerfEvent leader = leaders.get(cpu);
                     if (leader == null) {
                         leaders.put(cpu, e);
-                        rings.add(map(e, perCpuPages(cpus.size())));
+                        rings.add(map(e, perCpuPages(cpus.size(), everyEvent())));
                     } else {
                         e.redirectTo(leader);
                     }
@@ -263,10 +275,16 @@ public final class Sampler implements AutoCloseable {
         threads.add(tid);
     }
 
-    static int perCpuPages(int cpus) {
-        long pages = PER_CPU_BUDGET / Math.max(1, cpus) / 4096;
-        int p = Integer.highestOneBit((int) Math.max(1, Math.min(PER_CPU_MAX_PAGES, pages)));
+    static int perCpuPages(int cpus, boolean everyEvent) {
+        int factor = everyEvent ? EVERY_EVENT_FACTOR : 1;
+        long pages = factor * PER_CPU_BUDGET / Math.max(1, cpus) / 4096;
+        int p = Integer.highestOneBit((int) Math.max(1, Math.min(factor * PER_CPU_MAX_PAGES, pages)));
         return Math.max(PER_CPU_MIN_PAGES, p);
+    }
+
+    /** Whether some event is recorded at each occurrence rather than sampled by time or rate. */
+    private boolean everyEvent() {
+        return wantedEvents.stream().anyMatch(e -> !e.frequency() && e.period() == 1 && !e.spec().isClock());
     }
 
     /** Maps a ring, halving it while the locked-memory limit refuses (non-root users have a small one). */

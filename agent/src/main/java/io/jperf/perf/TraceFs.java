@@ -68,9 +68,14 @@ public final class TraceFs {
         return directories(events);
     }
 
-    /** The tracepoints of a subsystem, sorted. */
+    /**
+     * The tracepoints of a subsystem that perf can open, sorted: those with an id (ftrace's own events, such as
+     * ftrace:function, have a format but no id).
+     */
     public List<String> events(String system) {
-        return directories(events.resolve(system));
+        List<String> names = directories(events.resolve(system));
+        names.removeIf(n -> !Files.exists(events.resolve(system).resolve(n).resolve("id")));
+        return names;
     }
 
     private static List<String> directories(Path dir) {

@@ -17,10 +17,14 @@ class SamplerTest {
 
     @Test
     void ringsShareABudget() {
-        assertEquals(256, Sampler.perCpuPages(2));
-        assertEquals(256, Sampler.perCpuPages(16));
-        assertEquals(64, Sampler.perCpuPages(64));
-        assertEquals(32, Sampler.perCpuPages(512));
+        assertEquals(256, Sampler.perCpuPages(2, false));
+        assertEquals(256, Sampler.perCpuPages(16, false));
+        assertEquals(64, Sampler.perCpuPages(64, false));
+        assertEquals(32, Sampler.perCpuPages(512, false));
+        assertEquals(1024, Sampler.perCpuPages(2, true));
+        assertEquals(1024, Sampler.perCpuPages(16, true));
+        assertEquals(256, Sampler.perCpuPages(64, true));
+        assertEquals(32, Sampler.perCpuPages(1024, true));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.TreeMap;
  */
 public final class Main {
     private static final Map<String, String> WORKLOADS = new TreeMap<>();
+    private static final int WARM_UP_WRITES = 20_000;
 
     static {
         WORKLOADS.put("hotloop", "pure-Java hot loop (thread hot-loop) with an inlined helper");
@@ -21,6 +22,11 @@ public final class Main {
         WORKLOADS.put("threads", "ARG threads (default 100) doing short bursts of work");
         WORKLOADS.put("churn", "heavy compilation and class unloading: fresh classes compiled and dropped");
         WORKLOADS.put("bigcode", "compile ARG classes (default 2500) of 5 methods and keep them: a big code cache");
+        WORKLOADS.put("writes", "ARG (default 10000) 16-byte writes to /dev/null by Workloads.writeRecord (thread writer),"
+                + " after 20000 32-byte warm-up writes; run with -Xbatch so the method is compiled by then");
+        WORKLOADS.put("pages", "touch ARG (default 10000) fresh pages of a file mapping (thread pager)");
+        WORKLOADS.put("sleeps", "sleep 1 ms ARG times (default 1000) (thread sleeper)");
+        WORKLOADS.put("deflates", "ARG (default 10000) calls of zlib's deflate() (thread deflater)");
         WORKLOADS.put("idle", "sleep: a target to attach to");
         WORKLOADS.put("pauses", "a thread that wakes every millisecond and reports the longest stall it saw");
         WORKLOADS.put("hello", "print hello and exit (start-up cost)");
@@ -83,6 +89,18 @@ public final class Main {
             case "bigcode":
                 Churn.bigCode(arg == null ? 2500 : Integer.parseInt(arg), deadline);
                 break;
+            case "writes":
+                runCounted(deadline, Workloads.writer(WARM_UP_WRITES), count(arg, 10_000));
+                break;
+            case "pages":
+                runCounted(deadline, Workloads.pager(count(arg, 10_000)), count(arg, 10_000));
+                break;
+            case "sleeps":
+                runCounted(deadline, Workloads.sleeper(), count(arg, 1000));
+                break;
+            case "deflates":
+                runCounted(deadline, Workloads.deflater(), count(arg, 10_000));
+                break;
             case "idle":
                 Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
                 System.out.println("idle: done");
@@ -123,6 +141,30 @@ public final class Main {
             System.out.flush();
             Thread.sleep((long) (seconds * 1000));
         }
+    }
+
+    private static long count(String arg, long otherwise) {
+        return arg == null ? otherwise : Long.parseLong(arg);
+    }
+
+    /**
+     * Counted workloads: exactly {@code count} operations on their thread, then idle until the deadline (so that a
+     * profiler given a duration sees the end); the line printed is the truth.
+     */
+    private static void runCounted(long deadline, Workloads.Workload w, long count) throws InterruptedException {
+        Thread t = new Thread(() -> w.runTimes(count), w.threadName());
+        t.start();
+        t.join();
+        System.out.println(w.threadName() + ": " + w.operations() + " operations, cpu " + w.cpuNanos() / 1_000_000
+                + " ms");
+        System.out.println(w.threadName() + ": counted operations took " + w.wallNanos() / 1000 + " us wall, "
+                + w.cpuNanos() / 1000 + " us cpu");
+        if (w.threadName().equals("writer")) {
+            System.out.println("writer: " + WARM_UP_WRITES + " warm-up writes of " + 2 * Workloads.RECORD_BYTES
+                    + " bytes, then " + count + " of " + Workloads.RECORD_BYTES);
+        }
+        System.out.flush();
+        Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
     }
 
     private static void run(long deadline, Workloads.Workload... workloads) throws InterruptedException {

@@ -4,6 +4,11 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import java.util.zip.Deflater;
 
@@ -17,6 +22,7 @@ final class Workloads {
         private final String threadName;
         private long operations;
         private long cpuNanos;
+        private long wallNanos;
 
         Workload(String threadName) {
             this.threadName = threadName;
@@ -42,6 +48,36 @@ final class Workloads {
                 operations++;
             }
             cpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+        }
+
+        /**
+         * Exactly {@code count} operations: the truth event counts are checked against. CPU and wall time are those of
+         * the counted operations alone, without {@link #prepare()} and {@link #finish()}.
+         */
+        void runTimes(long count) {
+            prepare();
+            long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            long wallStart = System.nanoTime();
+            for (long i = 0; i < count; i++) {
+                operate();
+                operations++;
+            }
+            wallNanos = System.nanoTime() - wallStart;
+            cpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+            finish();
+        }
+
+        /** Wall time of the counted operations. */
+        long wallNanos() {
+            return wallNanos;
+        }
+
+        /** Before counted operations, on the workload's thread. */
+        void prepare() {
+        }
+
+        /** After counted operations, on the workload's thread. */
+        void finish() {
         }
 
         abstract void operate();
@@ -162,6 +198,139 @@ final class Workloads {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+        };
+    }
+
+    /** Bytes per counted write; warm-up writes use twice as many, so a filter on the size tells them apart. */
+    static final int RECORD_BYTES = 16;
+
+    /**
+     * Counted 16-byte writes to /dev/null, each one write(2) from {@link #writeRecord}. Before them, {@code warmUp}
+     * 32-byte writes through the same method with -Xbatch make sure it is compiled, so that stacks name it.
+     */
+    static Workload writer(int warmUp) {
+        FileOutputStream out;
+        try {
+            out = new FileOutputStream("/dev/null");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] record = new byte[RECORD_BYTES];
+        return new Workload("writer") {
+            @Override
+            void prepare() {
+                byte[] warm = new byte[2 * RECORD_BYTES];
+                for (int i = 0; i < warmUp; i++) {
+                    writeRecord(out, warm);
+                }
+            }
+
+            @Override
+            void operate() {
+                writeRecord(out, record);
+            }
+        };
+    }
+
+    static void writeRecord(FileOutputStream out, byte[] record) {
+        try {
+            out.write(record);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Touches fresh pages, one write each, in a private mapping of a new sparse file: each touch is a copy-on-write
+     * fault of one page. (Anonymous memory may get transparent huge pages, and recent kernels map a whole large folio
+     * at a write fault on a shared file mapping: either gives fewer faults than pages.)
+     */
+    static Workload pager(long pages) {
+        return new Workload("pager") {
+            private final long pageSize = pageSize();
+            private Path file;
+            private MappedByteBuffer map;
+            private int page;
+
+            @Override
+            void prepare() {
+                try {
+                    file = Files.createTempFile("jperf-samples-pages-", ".bin");
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                        map = ch.map(FileChannel.MapMode.PRIVATE, 0, pages * pageSize);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            void operate() {
+                map.put((int) (page++ * pageSize), (byte) 1);
+            }
+
+            @Override
+            void finish() {
+                try {
+                    Files.delete(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+    }
+
+    /** The kernel's page size, from the first mapping in /proc/self/smaps (Java has no public API for it). */
+    static long pageSize() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+                if (line.startsWith("KernelPageSize:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no KernelPageSize in /proc/self/smaps");
+    }
+
+    /** Sleeps of a millisecond: each blocks the thread, a context switch. */
+    static Workload sleeper() {
+        return new Workload("sleeper") {
+            @Override
+            void operate() {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+    }
+
+    /** Each operation one call of zlib's deflate(): a small input, finished in one call. */
+    static Workload deflater() {
+        byte[] input = new byte[64];
+        byte[] output = new byte[1024];
+        return new Workload("deflater") {
+            private final Deflater deflater = new Deflater(6);
+
+            @Override
+            void operate() {
+                deflater.reset();
+                deflater.setInput(input);
+                deflater.finish();
+                sink = deflater.deflate(output);
+                if (!deflater.finished()) {
+                    throw new IllegalStateException("deflate did not finish in one call");
+                }
+            }
+
+            @Override
+            void finish() {
+                deflater.end();
             }
         };
     }
