@@ -8,6 +8,8 @@ import io.jperf.linux.Syscall;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The perf_event_open(2) binding: the attribute struct, opening, the ioctls, and mapping a ring. Layout of
@@ -91,17 +93,11 @@ public final class PerfEvent implements AutoCloseable {
                 flags |= bit(FLAG_EXCLUDE_KERNEL) | bit(FLAG_EXCLUDE_CALLCHAIN_KERNEL);
             }
             m.setLong(40, flags);
-            Memory target = null;
             if (event.probeTarget() != null) {
-                // A probe's file or function goes by pointer; the kernel copies it during the open.
-                byte[] bytes = event.probeTarget().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                target = new Memory(bytes.length + 1);
-                target.write(0, bytes, 0, bytes.length);
-                target.setByte(bytes.length, (byte) 0);
-                m.setLong(56, Pointer.nativeValue(target));
+                m.setLong(56, Pointer.nativeValue(probeTarget(event.probeTarget())));
                 m.setLong(64, event.probeOffset());
             }
-            return new Encoded(event, m, target);
+            return new Encoded(event, m);
         }
 
         private static long bit(int n) {
@@ -109,8 +105,25 @@ public final class PerfEvent implements AutoCloseable {
         }
     }
 
-    /** An attribute in native memory, with the probe string it points to kept reachable. */
-    public record Encoded(EventSpec event, Memory attr, Memory probeTarget) {
+    /**
+     * Probe files and functions go to the kernel by pointer, and it reads them again whenever an inheriting event is
+     * copied to a new thread: they must stay in place as long as any event may be inherited, so each distinct one is
+     * kept for the life of the JVM (a pointer to freed memory made new threads fail with ENOENT, or worse).
+     */
+    private static final Map<String, Memory> PROBE_TARGETS = new ConcurrentHashMap<>();
+
+    private static Memory probeTarget(String target) {
+        return PROBE_TARGETS.computeIfAbsent(target, t -> {
+            byte[] bytes = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Memory m = new Memory(bytes.length + 1);
+            m.write(0, bytes, 0, bytes.length);
+            m.setByte(bytes.length, (byte) 0);
+            return m;
+        });
+    }
+
+    /** An attribute in native memory. */
+    public record Encoded(EventSpec event, Memory attr) {
     }
 
     /** Opens the event for thread {@code tid} (−1: the calling process) on {@code cpu} (−1: any CPU). */

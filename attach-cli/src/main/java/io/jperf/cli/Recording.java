@@ -112,6 +112,7 @@ final class Recording {
     int newJvm(List<String> command) throws Exception {
         preflight();
         Path file = output != null ? output.toAbsolutePath() : Files.createTempFile("jperf-" + verb + "-", ".txt");
+        java.nio.file.attribute.FileTime before = modified(file);
         List<String> cmd = new ArrayList<>();
         cmd.add(command.get(0));
         cmd.add("-javaagent:" + Attacher.agentJar().getAbsolutePath() + "=start," + startOptions + ",format="
@@ -130,7 +131,8 @@ final class Recording {
         if (output == null) {
             printAndDelete(file);
         } else {
-            System.err.println("[ jperf " + verb + ": " + output + (Files.exists(output) ? " written" : " not written")
+            boolean written = Files.exists(output) && !modified(output).equals(before);
+            System.err.println("[ jperf " + verb + ": " + output + (written ? " written" : " not written")
                     + "; " + command.get(0) + " exited with " + status + " ]");
         }
         return status;
@@ -153,6 +155,15 @@ final class Recording {
         }
         if (options.has("trace")) {
             TraceFs.find();
+        }
+    }
+
+    /** When the file was last written (epoch 0 if it does not exist): an older file left there is not a result. */
+    private static java.nio.file.attribute.FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
         }
     }
 

@@ -133,6 +133,37 @@ class EventsIT {
         assertEquals(calls, total(r.out(), exit), r.out());
     }
 
+    /**
+     * A uprobe sampled with stacks: every call recorded under the Java method that made it; and threads started
+     * after many calls (the JVM's exit hooks) still start: the kernel reads the probe's path again each time an
+     * inherited event is copied to a new thread.
+     */
+    @Test
+    void uprobeRecordsEveryCallUnderItsJavaCaller() throws Exception {
+        Jdks.Jdk jdk = Jdks.current();
+        int calls = 30_000;
+        Path dir = Files.createTempDirectory("jperf-events-");
+        try {
+            Path out = dir.resolve("deflate.collapsed");
+            Proc.Result r = Proc.jperf(jdk, "record", "-e", "uprobe:" + zlibOf(jdk) + ":deflate", "--threads", "-o",
+                    out.toString(), "--", jdk.java().toString(), "-XX:+PreserveFramePointer", "-Xbatch", "-jar",
+                    Target.SAMPLES_JAR.toString(), "deflates", "0", String.valueOf(calls)).assertOk();
+            assertTrue(!r.err().contains("Failed to start"), r.err());
+            assertTrue(r.err().contains(out + " written"), r.err());
+            List<Profiles.Stack> deflater = Profiles.collapsed(out).stream()
+                    .filter(s -> s.thread().equals("deflater")).toList();
+            long events = deflater.stream().mapToLong(Profiles.Stack::count).sum();
+            long named = deflater.stream().filter(s -> s.has("java/util/zip/Deflater\\.deflateBytesBytes_\\[j\\]"))
+                    .mapToLong(Profiles.Stack::count).sum();
+            System.out.printf("%s: %d deflate() calls recorded (%d made), %d under Deflater.deflateBytesBytes%n", jdk,
+                    events, calls, named);
+            assertEquals(calls, events);
+            assertTrue(named >= calls * 0.95, "too few calls under Deflater.deflateBytesBytes: " + named);
+        } finally {
+            JitDumpIT.delete(dir);
+        }
+    }
+
     /** Where the JDK's java.util.zip finds deflate(): bundled in libzip.so (Temurin), else the system's libz. */
     private static Path zlibOf(Jdks.Jdk jdk) throws IOException {
         Path libzip = jdk.home().resolve("lib/libzip.so");

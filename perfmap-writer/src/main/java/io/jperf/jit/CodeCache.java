@@ -19,6 +19,8 @@ public final class CodeCache {
     public static final long ALWAYS = Long.MIN_VALUE;
     /** Unload time of live code. */
     public static final long NEVER = Long.MAX_VALUE;
+    /** How much later than a sample the load of the code it ran may be reported (see {@link Snapshot#lookup}). */
+    static final long LATE_LOAD_NANOS = 2_000_000_000L;
 
     private static final Comparator<Entry> BY_START = Comparator.<Entry>comparingLong(e -> e.blob.start)
             .thenComparingLong(e -> e.load);
@@ -218,7 +220,9 @@ public final class CodeCache {
 
         /**
          * The code at {@code pc} at {@code time}, or null. When versions overlap (an unload not yet reported),
-         * the most recently loaded one wins. O(log n) plus the few versions that share the address.
+         * the most recently loaded one wins. When none was loaded yet, the first loaded there within
+         * {@link #LATE_LOAD_NANOS} after: JVMTI reports new code after it is installed (the Service Thread posts the
+         * event), and the code may run meanwhile. O(log n) plus the few versions that share the address.
          */
         public CodeBlob lookup(long pc, long time) {
             int lo = 0;
@@ -233,13 +237,22 @@ public final class CodeCache {
             }
             CodeBlob best = null;
             long bestLoad = 0;
+            CodeBlob late = null;
+            long lateLoad = 0;
             for (int i = lo - 1; i >= 0 && maxEnds[i] > pc; i--) {
-                if (pc < ends[i] && loads[i] <= time && time < unloads[i] && (best == null || loads[i] > bestLoad)) {
+                if (pc >= ends[i]) {
+                    continue;
+                }
+                if (loads[i] <= time && time < unloads[i] && (best == null || loads[i] > bestLoad)) {
                     best = blobs[i];
                     bestLoad = loads[i];
+                } else if (loads[i] > time && time >= loads[i] - LATE_LOAD_NANOS
+                        && (late == null || loads[i] < lateLoad)) {
+                    late = blobs[i];
+                    lateLoad = loads[i];
                 }
             }
-            return best;
+            return best != null ? best : late;
         }
 
         /** Blobs, live and recently unloaded (with their times kept for {@link #lookup}), by start address. */

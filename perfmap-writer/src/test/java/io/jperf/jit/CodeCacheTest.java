@@ -22,15 +22,31 @@ class CodeCacheTest {
     void addressReusedAfterUnloadResolvesByTime() {
         CompiledMethod a = code(A, 0x1000, 0x100);
         CompiledMethod b = code(B, 0x1000, 0x80);
-        CodeCache.Snapshot s = new TestCode().load(a, 10).unload(0x1000, 20).load(b, 30).snapshot(40);
-        assertNull(s.lookup(0x1010, 5), "before anything was there");
+        long late = CodeCache.LATE_LOAD_NANOS;
+        CodeCache.Snapshot s = new TestCode(10 * late, 100).load(a, 10).unload(0x1000, 20 + late).load(b, 30 + 2 * late)
+                .snapshot(40 + 2 * late);
+        assertNull(s.lookup(0x1010, 9 - late), "before anything was there");
         assertSame(a, s.lookup(0x1010, 10));
-        assertSame(a, s.lookup(0x10ff, 19));
-        assertNull(s.lookup(0x1010, 25), "between unload and reuse");
-        assertSame(b, s.lookup(0x1010, 30));
-        assertNull(s.lookup(0x1090, 35), "past the end of the new, shorter code");
+        assertSame(a, s.lookup(0x10ff, 19 + late));
+        assertNull(s.lookup(0x1010, 25 + late), "between unload and reuse");
+        assertSame(b, s.lookup(0x1010, 30 + 2 * late));
+        assertNull(s.lookup(0x1090, 35 + 2 * late), "past the end of the new, shorter code");
         assertSame(a, s.lookup(0x1090, 15));
         assertEquals(1, s.liveCount());
+    }
+
+    /** JVMTI reports compiled code after it is installed, and it may run meanwhile. */
+    @Test
+    void codeReportedLateResolvesShortlyBeforeItsLoad() {
+        CompiledMethod a = code(A, 0x1000, 0x100);
+        CompiledMethod b = code(B, 0x1000, 0x100);
+        long late = CodeCache.LATE_LOAD_NANOS;
+        CodeCache.Snapshot s = new TestCode(10 * late, 100).load(a, 1000).unload(0x1000, 2000).load(b, 3000)
+                .snapshot(4000);
+        assertSame(a, s.lookup(0x1010, 1000 - late), "just before its report");
+        assertNull(s.lookup(0x1010, 999 - late), "long before");
+        assertSame(b, s.lookup(0x1010, 2500), "after the old code left, before the new one was reported");
+        assertSame(a, s.lookup(0x1010, 1500), "live code wins over code reported later");
     }
 
     @Test

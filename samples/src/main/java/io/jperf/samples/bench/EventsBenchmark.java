@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
  * java -cp samples/target/jperf-samples.jar io.jperf.samples.bench.EventsBenchmark \
  *      [--jperf attach-cli/target/jperf.jar] [--java JAVA_HOME] [--runs 3] [--writes 200000] [--deflates 100000]
  * </pre>
- * 1. a tracepoint on every write(2): counted ({@code stat}) and sampled with a stack ({@code record});
- * 2. a uprobe on every call of zlib's deflate(): counted and sampled;
+ * 1. a tracepoint on every write(2): counted ({@code stat}) and sampled with a stack ({@code record}), against
+ * {@code perf stat} and {@code perf record -g} on the same event;
+ * 2. a uprobe on every call of zlib's deflate(): counted and sampled, against perf with the same probe made by
+ * {@code perf probe} (removed afterwards);
  * 3. tracing every system call of a write-heavy workload: {@code jperf trace -s} against {@code perf trace -s} and
  * {@code strace -c -f}.
  * Costs are the counted operations' wall time over the baseline's, per event, and the CPU of jperf's reader thread.
@@ -61,10 +63,11 @@ public final class EventsBenchmark {
                 + " (thread writer, -Xbatch)%n", writes);
         Run base = median("no profiler", List.of(), "writes", writes);
         Path data = work.resolve("writes.data");
-        median("jperf stat", jperf("stat", "-e", "syscalls:sys_enter_write", "-o", "/dev/null"), "writes", writes,
-                base, writes);
-        median("jperf record", jperf("record", "-e", "syscalls:sys_enter_write", "-o", data.toString()),
-                "writes", writes, base, writes);
+        String event = "syscalls:sys_enter_write";
+        median("jperf stat", jperf("stat", "-e", event, "-o", "/dev/null"), "writes", writes, base, writes);
+        median("perf stat", perf("stat", event), "writes", writes, base, writes);
+        median("jperf record", jperf("record", "-e", event, "-o", data.toString()), "writes", writes, base, writes);
+        median("perf record -g", perf("record", event), "writes", writes, base, writes);
         samplesOf(data, "write events", writes + WARM_UP_WRITES);
     }
 
@@ -79,6 +82,14 @@ public final class EventsBenchmark {
         median("jperf record", jperf("record", "-e", probe, "-o", data.toString()), "deflates", deflates, base,
                 deflates);
         samplesOf(data, "deflate calls", deflates);
+        String perfProbe = "jperfbench:deflate";
+        Bench.run(List.of("perf", "probe", "-q", "-x", lib, "-a", perfProbe + "=deflate"));
+        try {
+            median("perf stat", perf("stat", perfProbe), "deflates", deflates, base, deflates);
+            median("perf record -g", perf("record", perfProbe), "deflates", deflates, base, deflates);
+        } finally {
+            Bench.run(List.of("perf", "probe", "-q", "-d", perfProbe));
+        }
     }
 
     private void trace(int writes) throws Exception {
@@ -95,6 +106,12 @@ public final class EventsBenchmark {
         cmd.addAll(Arrays.asList(args));
         cmd.add("--");
         return cmd;
+    }
+
+    /** perf counting ({@code stat}) or sampling every event with callchains ({@code record}) around the JVM. */
+    private List<String> perf(String verb, String event) {
+        return verb.equals("stat") ? List.of("perf", "stat", "-e", event, "-o", "/dev/null", "--")
+                : List.of("perf", "record", "-q", "-g", "-e", event, "-o", work.resolve("perf.data").toString(), "--");
     }
 
     private Run median(String name, List<String> under, String workload, int count) throws Exception {
