@@ -41,6 +41,7 @@ public final class AgentOptions {
         KNOWN.put("exclude", "PATTERN");
         KNOWN.put("loop", "TIME");
         KNOWN.put("rings", "MODE");
+        KNOWN.put("cstack", "MODE");
         KNOWN.put("stat", "");
         KNOWN.put("perthread", "");
         KNOWN.put("detailed", "");
@@ -149,6 +150,13 @@ public final class AgentOptions {
         if (has("rings") && !List.of("auto", "cpu", "thread").contains(get("rings"))) {
             throw new BadOptionException("bad rings '" + get("rings") + "': use auto, cpu or thread");
         }
+        if (has("cstack") && get("cstack").equals("vm")) {
+            throw new BadOptionException("cstack=vm (jperf's own HotSpot frame walker) is not available yet: use"
+                    + " cstack=dwarf, with -XX:+PreserveFramePointer for Java frames");
+        }
+        if (has("cstack") && !List.of("auto", "fp", "dwarf").contains(get("cstack"))) {
+            throw new BadOptionException("bad cstack '" + get("cstack") + "': use auto, fp or dwarf");
+        }
         if (has("format") && OutputFormat.named(get("format")) == null) {
             throw new BadOptionException("unknown format '" + get("format")
                     + "'; formats: flamegraph (html), collapsed, report, data, script");
@@ -156,6 +164,15 @@ public final class AgentOptions {
     }
 
     /** The ring layout asked for, or null to let the sampler choose. */
+    /**
+     * How user stacks are walked: fp (the kernel's frame-pointer chain) or dwarf (stack copies unwound by DWARF
+     * call frame information). auto is fp until jperf walks HotSpot frames itself.
+     */
+    public String cstack() {
+        String mode = get("cstack");
+        return mode == null || mode.equals("auto") ? "fp" : mode;
+    }
+
     public Sampler.Mode rings() {
         String r = get("rings");
         return "cpu".equals(r) ? Sampler.Mode.PER_CPU : "thread".equals(r) ? Sampler.Mode.PER_THREAD : null;

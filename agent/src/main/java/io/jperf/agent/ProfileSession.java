@@ -25,6 +25,11 @@ import java.util.Map;
 /** A sampled profile: the sampler and the recorder it feeds, one section per event when there are several. */
 final class ProfileSession extends Session {
     private static final int LOG_CAPACITY = 4_000_000;
+    /**
+     * User stack bytes each sample copies with cstack=dwarf: deep enough for the native frames and the Java frames
+     * near them; deeper frames come from the kernel's frame-pointer chain where it has them.
+     */
+    private static final int STACK_COPY_BYTES = 16 * 1024;
 
     private final CodeCacheTracker tracker;
     private final JavaThreads threads;
@@ -35,6 +40,7 @@ final class ProfileSession extends Session {
     private final NameStyle style;
     private final FrameFilter filter;
     private final OutputFormat fileFormat;
+    private final boolean dwarf;
     private CodeListener codeNeeds;
     private volatile Recorder recorder;
     private volatile long periodStart = System.currentTimeMillis();
@@ -58,6 +64,7 @@ final class ProfileSession extends Session {
         this.style = new NameStyle(names.dotted(), names.signatures(), false, names.lines(), true);
         this.filter = new FrameFilter(options.all("include"), options.all("exclude"));
         this.fileFormat = format(options, file(options));
+        this.dwarf = options.cstack().equals("dwarf");
         this.recorder = newRecorder();
     }
 
@@ -99,7 +106,8 @@ final class ProfileSession extends Session {
             List<SamplingEvent> sampled = new ArrayList<>();
             for (EventSpec e : s.events) {
                 sampled.add(new SamplingEvent(e, s.period > 0 ? s.period : e.defaultPeriod(), s.frequency,
-                        e.kind() == EventSpec.Kind.TRACEPOINT ? s.tracepointFilter : null, true, false));
+                        e.kind() == EventSpec.Kind.TRACEPOINT ? s.tracepointFilter : null, true, false,
+                        s.dwarf ? STACK_COPY_BYTES : 0));
             }
             s.sampler = Sampler.start(sampled, options.rings(), sink, Log::say);
         } catch (PerfException | RuntimeException e) {
@@ -115,7 +123,7 @@ final class ProfileSession extends Session {
     private Recorder newRecorder() {
         boolean keepSamples = fileFormat != null && fileFormat.needsSamples();
         return new Recorder(events.stream().map(EventSpec::name).toList(), tracker.cache(),
-                tracker::consistentUntil, style, filter, threads, keepSamples ? LOG_CAPACITY : 0);
+                tracker::consistentUntil, style, filter, threads, keepSamples ? LOG_CAPACITY : 0, dwarf);
     }
 
     @Override
@@ -191,6 +199,8 @@ final class ProfileSession extends Session {
         }
         info.put("mode", s.mode() == null ? "starting" : s.mode().description);
         info.put("kernel frames", s.kernel() ? "yes" : "no (not allowed)");
+        info.put("stacks", dwarf ? "dwarf (" + STACK_COPY_BYTES / 1024 + " KiB stack copies, frame pointers in JIT code)"
+                : "fp (frame pointers)");
         info.put("samples", Long.toString(s.samples()));
         if (events.size() > 1) {
             StringBuilder per = new StringBuilder();
@@ -225,8 +235,9 @@ final class ProfileSession extends Session {
         Map<String, String> info = info();
         long seconds = (System.currentTimeMillis() - startedAt) / 1000;
         return String.format(Locale.ROOT,
-                "profiling %s every %s, %s, %s samples, %s lost, %s throttled, %d threads, %d s",
+                "profiling %s every %s, %s, stacks %s, %s samples, %s lost, %s throttled, %d threads, %d s",
                 info.get("event"), info.getOrDefault("interval", info.get("frequency")), info.get("mode"),
+                dwarf ? "dwarf" : "fp",
                 info.get("samples"), info.get("lost"), info.get("throttled"), recorder.threads(), seconds);
     }
 }

@@ -101,7 +101,7 @@ final class StatSession extends Session {
                 table = SyscallTable.forThisMachine(fs);
                 tracer = new SyscallTracer(threadName, false, 0, false);
                 EventSpec enter = EventSpec.parse("raw_syscalls:sys_enter");
-                sampler = Sampler.start(List.of(new SamplingEvent(enter, 1, false, null, false, true)),
+                sampler = Sampler.start(List.of(new SamplingEvent(enter, 1, false, null, false, true, 0)),
                         options.rings(), tracer, Log::say);
             } catch (EventSpec.UnknownEventException e) {
                 counters.close();

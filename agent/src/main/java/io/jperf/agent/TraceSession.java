@@ -74,8 +74,8 @@ final class TraceSession extends Session {
             s.codeNeeds = followCode(tracker);
         }
         try {
-            s.sampler = Sampler.start(List.of(new SamplingEvent(enter, 1, false, null, stack, true),
-                    new SamplingEvent(exit, 1, false, null, false, true)), options.rings(), tracer, Log::say);
+            s.sampler = Sampler.start(List.of(new SamplingEvent(enter, 1, false, null, stack, true, 0),
+                    new SamplingEvent(exit, 1, false, null, false, true, 0)), options.rings(), tracer, Log::say);
         } catch (PerfException | RuntimeException e) {
             s.release();
             throw e;

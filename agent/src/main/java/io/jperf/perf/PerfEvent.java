@@ -31,6 +31,8 @@ public final class PerfEvent implements AutoCloseable {
     static final long SAMPLE_CALLCHAIN = 0x20;
     static final long SAMPLE_PERIOD = 0x100;
     static final long SAMPLE_RAW = 0x400;
+    static final long SAMPLE_REGS_USER = 0x1000;
+    static final long SAMPLE_STACK_USER = 0x2000;
     static final long SAMPLE_IDENTIFIER = 0x10000;
     private static final long READ_TOTAL_TIME_ENABLED = 1;
     private static final long READ_TOTAL_TIME_RUNNING = 2;
@@ -55,16 +57,16 @@ public final class PerfEvent implements AutoCloseable {
      * or, with {@code period} 0, only to count it.
      */
     public record Attr(EventSpec event, long period, boolean frequency, boolean inherit, boolean kernel,
-            boolean callchain, boolean raw, int maxStack) {
+            boolean callchain, boolean raw, int stackCopy, int maxStack) {
         /** A counter: read with {@link #readCount}, scaled when the kernel multiplexed it. */
         public static Attr counter(EventSpec event, boolean inherit, boolean kernel) {
-            return new Attr(event, 0, false, inherit, kernel, false, false, 0);
+            return new Attr(event, 0, false, inherit, kernel, false, false, 0, 0);
         }
 
         /** The sample layout: identifier, tid, time, period, then the callchain and raw data when asked. */
         long sampleType() {
             return SAMPLE_IDENTIFIER | SAMPLE_TID | SAMPLE_TIME | SAMPLE_PERIOD | (callchain ? SAMPLE_CALLCHAIN : 0)
-                    | (raw ? SAMPLE_RAW : 0);
+                    | (raw ? SAMPLE_RAW : 0) | (stackCopy > 0 ? SAMPLE_REGS_USER | SAMPLE_STACK_USER : 0);
         }
 
         public Encoded encode() {
@@ -80,6 +82,10 @@ public final class PerfEvent implements AutoCloseable {
                 flags |= bit(FLAG_SAMPLE_ID_ALL) | bit(FLAG_USE_CLOCKID);
                 m.setInt(92, CLOCK_MONOTONIC);
                 m.setShort(108, (short) maxStack);
+                if (stackCopy > 0) {
+                    m.setLong(80, UserRegisters.MASK);
+                    m.setInt(88, stackCopy);
+                }
             } else {
                 m.setLong(32, READ_TOTAL_TIME_ENABLED | READ_TOTAL_TIME_RUNNING);
             }

@@ -15,6 +15,11 @@ public final class Sample {
     ByteBuffer buffer;
     int rawAt;
     int rawSize;
+    long userPc;
+    long userSp;
+    long userFp;
+    int stackAt;
+    int stackSize;
 
     Sample(int maxChain) {
         this.chain = new long[maxChain];
@@ -59,5 +64,34 @@ public final class Sample {
 
     public int rawInt(int offset) {
         return buffer.getInt(rawAt + offset);
+    }
+
+    /** Bytes of the user stack copied from the sampled thread's stack pointer up (0 when none). */
+    public int stackSize() {
+        return stackSize;
+    }
+
+    /** The user-space pc, stack pointer and frame pointer at the sample (when {@link #stackSize} is above 0). */
+    public long userPc() {
+        return userPc;
+    }
+
+    public long userSp() {
+        return userSp;
+    }
+
+    public long userFp() {
+        return userFp;
+    }
+
+    /** Whether the 8 bytes at {@code address} of the sampled stack are in the copy. */
+    public boolean inStack(long address) {
+        long offset = address - userSp;
+        return offset >= 0 && offset <= stackSize - 8;
+    }
+
+    /** The 8 bytes at {@code address} of the sampled stack; check {@link #inStack} first. */
+    public long stackLong(long address) {
+        return buffer.getLong(stackAt + (int) (address - userSp));
     }
 }

@@ -203,6 +203,7 @@ public final class Sampler implements AutoCloseable {
         List<PerfEvent.Encoded> list = new ArrayList<>();
         for (SamplingEvent e : wantedEvents) {
             list.add(new PerfEvent.Attr(e.spec(), e.period(), e.frequency(), inherit, kernel, e.callchain(), e.raw(),
+                    e.stackCopy(),
                     127).encode());
         }
         return list;
@@ -282,9 +283,13 @@ public final class Sampler implements AutoCloseable {
         return Math.max(PER_CPU_MIN_PAGES, p);
     }
 
-    /** Whether some event is recorded at each occurrence rather than sampled by time or rate. */
+    /**
+     * Whether the rings need room for bursts or bulk: some event is recorded at each occurrence rather than sampled by
+     * time or rate, or samples carry stack copies.
+     */
     private boolean everyEvent() {
-        return wantedEvents.stream().anyMatch(e -> !e.frequency() && e.period() == 1 && !e.spec().isClock());
+        return wantedEvents.stream().anyMatch(e -> !e.frequency() && e.period() == 1 && !e.spec().isClock()
+                || e.stackCopy() > 0);
     }
 
     /** Maps a ring, halving it while the locked-memory limit refuses (non-root users have a small one). */
@@ -400,10 +405,15 @@ public final class Sampler implements AutoCloseable {
                     next += 8 + 8 * (int) Math.min(nr, (at + size - next - 8) / 8);
                 }
                 s.rawSize = 0;
+                s.buffer = b;
                 if (event.raw() && next + 4 <= at + size) {
                     s.rawSize = Math.min(b.getInt(next), at + size - next - 4);
-                    s.buffer = b;
                     s.rawAt = next + 4;
+                    next += 4 + b.getInt(next);
+                }
+                s.stackSize = 0;
+                if (event.stackCopy() > 0 && next + 8 <= at + size) {
+                    userRegsAndStack(s, b, next, at + size);
                 }
                 samples.incrementAndGet();
                 samplesByEvent[index]++;
@@ -421,6 +431,30 @@ public final class Sampler implements AutoCloseable {
             default:
                 break;
         }
+    }
+
+    /**
+     * The user registers (ABI, then the frame pointer, stack pointer and pc, in the order of their bits in the mask)
+     * and the stack copy (size, bytes, the size actually copied) that follow the raw data.
+     */
+    private static void userRegsAndStack(Sample s, ByteBuffer b, int next, int end) {
+        long abi = b.getLong(next);
+        next += 8;
+        if (abi == 0 || next + 32 > end) {
+            return; // a kernel thread, or a sample with no user context
+        }
+        s.userFp = b.getLong(next);
+        s.userSp = b.getLong(next + 8);
+        s.userPc = b.getLong(next + 16);
+        next += 24;
+        long size = b.getLong(next);
+        next += 8;
+        if (size <= 0 || next + size + 8 > end) {
+            return;
+        }
+        long dynamic = b.getLong(next + (int) size);
+        s.stackAt = next;
+        s.stackSize = (int) Math.min(size, dynamic);
     }
 
     /** Per-thread mode, on the reader: events for new threads, and the events of ended threads closed. */

@@ -5,6 +5,7 @@ import io.jperf.jit.CodeCache;
 import io.jperf.perf.Sample;
 import io.jperf.perf.SampleSink;
 import io.jperf.perfmap.NameStyle;
+import io.jperf.stack.DwarfUnwinder;
 import io.jperf.stack.FrameKind;
 import io.jperf.stack.FrameTable;
 import io.jperf.stack.StackResolver;
@@ -45,6 +46,9 @@ public final class Recorder implements SampleSink {
     /** The root frames of the events, when there are several; empty for one. */
     private final int[] eventRoots;
     private final int[] stack = new int[MAX_FRAMES];
+    /** Unwinds samples that carry stack copies (cstack=dwarf), or null. */
+    private final DwarfUnwinder unwinder;
+    private final long[] unwound = new long[MAX_FRAMES];
     private long recorded;
     private long filtered;
 
@@ -52,10 +56,12 @@ public final class Recorder implements SampleSink {
      * @param events the names of the sampled events, in the sampler's order
      * @param logCapacity samples kept one by one (for the data file), 0 for none
      * @param codeConsistentUntil the code cache tracker's {@code consistentUntil}
+     * @param dwarf whether samples carry stack copies to unwind here
      */
     public Recorder(List<String> events, CodeCache code, LongSupplier codeConsistentUntil, NameStyle style,
-            FrameFilter filter, JavaThreads javaThreads, int logCapacity) {
+            FrameFilter filter, JavaThreads javaThreads, int logCapacity, boolean dwarf) {
         this.resolver = new StackResolver(frames, code, style.lines());
+        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives()) : null;
         this.eventRoots = new int[events.size() > 1 ? events.size() : 0];
         for (int i = 0; i < eventRoots.length; i++) {
             eventRoots[i] = tree.child(0, frames.intern(FrameKind.EVENT, ("[" + events.get(i) + "]").intern(), 0));
@@ -69,7 +75,12 @@ public final class Recorder implements SampleSink {
 
     @Override
     public synchronized void sample(Sample s) {
-        pending.add(s.event(), s.tid(), s.time(), s.period(), s.chain(), s.chainLength());
+        if (unwinder != null && s.stackSize() > 0) {
+            // The stack copy lives only as long as this call: unwind now, resolve later.
+            pending.add(s.event(), s.tid(), s.time(), s.period(), unwound, unwinder.chain(s, unwound));
+        } else {
+            pending.add(s.event(), s.tid(), s.time(), s.period(), s.chain(), s.chainLength());
+        }
     }
 
     @Override

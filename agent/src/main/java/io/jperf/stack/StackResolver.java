@@ -164,6 +164,11 @@ public final class StackResolver {
         return n;
     }
 
+    /** The native libraries' symbols and unwind rules (null when /proc/self/maps could not be read). */
+    public NativeSymbols natives() {
+        return natives;
+    }
+
     /** User frames no mapping or code knew. */
     public long unknownFrames() {
         return unknownFrames;

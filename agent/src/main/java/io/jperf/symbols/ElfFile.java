@@ -39,6 +39,11 @@ public final class ElfFile {
     private final SymbolTable symbols;
     /** Symbol sections as {offset, size, string table offset, string table size}, for lookups by name. */
     private final List<long[]> symbolSections = new ArrayList<>();
+    private final java.util.Map<String, Section> sections = new java.util.HashMap<>();
+
+    /** A section: where it lies in the file, its size, and its link-time address (0 when not loaded). */
+    public record Section(long offset, long size, long address) {
+    }
 
     private ElfFile(ByteBuffer file) throws IOException {
         this.file = file;
@@ -81,6 +86,7 @@ public final class ElfFile {
                     continue;
                 }
                 String name = cString((int) (namesOffset + Integer.toUnsignedLong(file.getInt(at))));
+                sections.putIfAbsent(name, new Section(offset, size, file.getLong(at + 16)));
                 if (type == SHT_SYMTAB || type == SHT_DYNSYM) {
                     int link0 = file.getInt(at + 40);
                     long strOffset = section(shoff, shentsize, link0, 24);
@@ -107,6 +113,21 @@ public final class ElfFile {
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new IOException("corrupt ELF file " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** e_machine: 62 x86_64, 183 aarch64. */
+    public int machine() {
+        return Short.toUnsignedInt(file.getShort(18));
+    }
+
+    /** The section of that name ({@code .eh_frame}), or null. */
+    public Section section(String name) {
+        return sections.get(name);
+    }
+
+    /** The whole file, read-only, in the file's byte order. */
+    public ByteBuffer bytes() {
+        return file.asReadOnlyBuffer().order(file.order());
     }
 
     /** Parses an ELF file held in memory (tests, copies). */

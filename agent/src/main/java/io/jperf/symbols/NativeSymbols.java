@@ -42,12 +42,27 @@ public final class NativeSymbols {
         final ElfFile.SymbolTable table;
         final Symbol[] symbols;
         final Symbol whole;
+        private CallFrameInfo cfi;
+        private boolean cfiRead;
 
         Library(String shortName, ElfFile elf, ElfFile.SymbolTable table) {
             this.elf = elf;
             this.table = table;
             this.symbols = new Symbol[table == null ? 0 : table.size()];
             this.whole = new Symbol(shortName, "[" + shortName + "]");
+        }
+
+        /** The file's call frame information, read when first needed; null when it has none. */
+        CallFrameInfo cfi() {
+            if (!cfiRead) {
+                cfiRead = true;
+                try {
+                    cfi = elf == null ? null : CallFrameInfo.of(elf);
+                } catch (RuntimeException e) {
+                    cfi = null; // damaged: unwound by frame pointers instead
+                }
+            }
+            return cfi;
         }
 
         Symbol symbol(int index) {
@@ -85,6 +100,28 @@ public final class NativeSymbols {
         long linkAddress = lib.elf.addressOf(address - m.start() + m.offset());
         int index = linkAddress < 0 ? -1 : lib.table.find(linkAddress);
         return index < 0 ? lib.whole : lib.symbol(index);
+    }
+
+    /**
+     * The unwind rule at {@code address} from its file's call frame information, or null: no file is mapped there
+     * (JIT code), or the file has no rule for it.
+     */
+    public CallFrameInfo.Row unwindRow(long address) {
+        ProcessMaps.Mapping m = maps.find(address);
+        if (m == null && System.nanoTime() - lastRefresh > REFRESH_NANOS) {
+            refresh();
+            m = maps.find(address);
+        }
+        if (m == null || !m.isFile()) {
+            return null;
+        }
+        Library lib = library(m);
+        CallFrameInfo cfi = lib.cfi();
+        if (cfi == null) {
+            return null;
+        }
+        long linkAddress = lib.elf.addressOf(address - m.start() + m.offset());
+        return linkAddress < 0 ? null : cfi.find(linkAddress);
     }
 
     /** Reads the symbols of every library mapped now, so that the first samples do not wait for them. */

@@ -45,6 +45,13 @@ class AgentOptionsTest {
     }
 
     @Test
+    void stackModes() throws Exception {
+        assertEquals("fp", AgentOptions.parse("start").cstack());
+        assertEquals("fp", AgentOptions.parse("start,cstack=auto").cstack());
+        assertEquals("dwarf", AgentOptions.parse("start,cstack=dwarf").cstack());
+    }
+
+    @Test
     void repeatableFilters() throws Exception {
         AgentOptions o = AgentOptions.parse("start,include=java/util/*,include=*Deflater*,exclude=*Thread.run*");
         assertEquals(java.util.List.of("java/util/*", "*Deflater*"), o.all("include"));
@@ -54,7 +61,7 @@ class AgentOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
+            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, cstack=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
             "dot=3|option 'dot' takes no value (got 'dot=3')",
             "jitdumpdir|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
             "jitdumpdir=|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
@@ -64,8 +71,10 @@ class AgentOptionsTest {
             "start,interval=1ms,freq=99|give either interval= or freq=, not both",
             "start,freq=0|bad freq '0': use 1 to 100000 samples per second",
             "start,duration=soon|bad duration 'soon': use a number with ns, us, ms, s, m or h (e.g. duration=30s)",
+            "start,cstack=lbr|bad cstack 'lbr': use auto, fp or dwarf",
+            "start,cstack=vm|cstack=vm (jperf's own HotSpot frame walker) is not available yet: use cstack=dwarf, with -XX:+PreserveFramePointer for Java frames",
             "start,format=pdf|unknown format 'pdf'; formats: flamegraph (html), collapsed, report, data, script",
-            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
+            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, cstack=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
     void badOptionsExplainThemselves(String options, String message) {
         assertEquals(message, assertThrows(AgentOptions.BadOptionException.class,
                 () -> AgentOptions.parse(options)).getMessage());

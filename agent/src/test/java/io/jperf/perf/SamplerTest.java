@@ -39,7 +39,7 @@ class SamplerTest {
 
     @Test
     void attrLayout() throws Exception {
-        var m = new PerfEvent.Attr(EventSpec.parse("task-clock"), 1_000_000, false, true, false, true, false, 127)
+        var m = new PerfEvent.Attr(EventSpec.parse("task-clock"), 1_000_000, false, true, false, true, false, 0, 127)
                 .encode().attr();
         assertEquals(1, m.getInt(0));
         assertEquals(PerfEvent.ATTR_SIZE, m.getInt(4));
@@ -53,6 +53,21 @@ class SamplerTest {
         assertEquals(1L << 25, flags & (1L << 25), "use_clockid");
         assertEquals(1, m.getInt(92), "CLOCK_MONOTONIC");
         assertEquals(127, m.getShort(108));
+        assertEquals(0, m.getLong(80), "no user registers");
+        assertEquals(0, m.getInt(88), "no stack copy");
+    }
+
+    /** cstack=dwarf: user registers (bp, sp, ip on x86_64) and a stack copy with each sample. */
+    @Test
+    void stackCopyLayout() throws Exception {
+        var m = new PerfEvent.Attr(EventSpec.parse("cpu"), 1_000_000, false, true, true, true, false, 16384, 127)
+                .encode().attr();
+        assertEquals(0x10000 | 0x2 | 0x4 | 0x100 | 0x20 | 0x1000 | 0x2000, m.getLong(24),
+                "identifier, tid, time, period, callchain, regs_user, stack_user");
+        if (System.getProperty("os.arch").equals("amd64")) {
+            assertEquals(0x1c0, m.getLong(80), "bp, sp, ip");
+        }
+        assertEquals(16384, m.getInt(88));
     }
 
     @Test

@@ -42,6 +42,10 @@ final class ProfileOptions {
     @Option(names = "--rings", paramLabel = "MODE", description = "auto (default), cpu or thread")
     String rings;
 
+    @Option(names = "--cstack", paramLabel = "MODE",
+            description = "user stacks: fp (frame pointers, default) or dwarf (stack copies unwound by DWARF CFI)")
+    String cstack;
+
     @Option(names = "--dot", description = "dotted Java class names")
     boolean dot;
 
@@ -72,6 +76,9 @@ final class ProfileOptions {
         }
         include.forEach(p -> o.add("include=" + p));
         exclude.forEach(p -> o.add("exclude=" + p));
+        if (cstack != null) {
+            o.add("cstack=" + cstack);
+        }
         if (rings != null) {
             o.add("rings=" + rings);
         }

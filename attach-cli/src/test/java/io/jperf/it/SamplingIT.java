@@ -25,21 +25,32 @@ class SamplingIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jperf.it.Jdks#all")
     void threadsGetTheirTrueShareWithMergedStacks(Jdks.Jdk jdk) throws Exception {
-        assertTruth(jdk, "cpu");
+        assertTruth(jdk, "cpu", "fp");
     }
 
     /** The same with one ring per thread: the workload threads start after sampling did and are added as they do. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jperf.it.Jdks#all")
     void perThreadRingsToo(Jdks.Jdk jdk) throws Exception {
-        assertTruth(jdk, "thread");
+        assertTruth(jdk, "thread", "fp");
     }
 
-    private static void assertTruth(Jdks.Jdk jdk, String rings) throws Exception {
+    /**
+     * cstack=dwarf: user stacks unwound from stack copies by DWARF call frame information, so that the callers of
+     * libraries built without frame pointers (Debian's libz) are found: every thread's samples must reach its root.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jperf.it.Jdks#all")
+    void dwarfUnwindingReachesEveryRoot(Jdks.Jdk jdk) throws Exception {
+        assertTruth(jdk, "cpu", "dwarf");
+    }
+
+    private static void assertTruth(Jdks.Jdk jdk, String rings, String cstack) throws Exception {
         Path dir = Files.createTempDirectory("jperf-sampling-");
         Path data = dir.resolve("mixed.data");
         try (Target t = Target.with(jdk).jvm("-XX:+PreserveFramePointer", "-Dsamples.delay=1")
-                .agent("start,event=cpu,interval=1ms,rings=" + rings + ",file=" + data).start("mixed", 4)) {
+                .agent("start,event=cpu,interval=1ms,rings=" + rings + ",cstack=" + cstack + ",file=" + data)
+                .start("mixed", 4)) {
             assertEquals(0, t.waitFor(Duration.ofSeconds(120)), t.stderr());
             assertEquals(List.of(), BadInputIT.jperfLines(t.stderr()));
             Map<String, Long> cpu = Profiles.cpuMillis(t.stdout());
@@ -50,6 +61,7 @@ class SamplingIT {
             assertEquals("0", info.get("lost"), report.out());
             assertEquals("0", info.get("samples waiting"), report.out());
             assertEquals(rings.equals("cpu") ? "per-CPU rings (inherit)" : "per-thread rings", info.get("mode"));
+            assertTrue(info.get("stacks").startsWith(cstack + " "), info.get("stacks"));
 
             Path collapsed = dir.resolve("mixed.collapsed");
             Proc.jperf(jdk, "flamegraph", "-i", data.toString(), "-o", collapsed.toString(), "--threads")
@@ -67,6 +79,18 @@ class SamplingIT {
                 assertTrue(Math.abs(truth - measured) <= 2.0, table.toString());
             }
             System.out.print(table);
+
+            for (String thread : THREADS) {
+                long all = stacks.stream().filter(st -> st.thread().equals(thread)).mapToLong(Profiles.Stack::count)
+                        .sum();
+                long rooted = stacks.stream().filter(st -> st.thread().equals(thread) && st.has("start_thread"))
+                        .mapToLong(Profiles.Stack::count).sum();
+                System.out.printf("%s %s %s: %.2f%% of %d samples rooted at start_thread%n", jdk, cstack, thread,
+                        100.0 * rooted / all, all);
+                if (cstack.equals("dwarf")) {
+                    assertTrue(rooted >= all * 0.99, thread + ": " + rooted + " of " + all + " rooted");
+                }
+            }
 
             List<Profiles.Stack> syscall = stacks.stream().filter(s -> s.thread().equals("syscall"))
                     .collect(Collectors.toList());

@@ -1,0 +1,491 @@
+package io.jperf.symbols;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * DWARF call frame information of an ELF file (.eh_frame, found through the binary search table of .eh_frame_hdr,
+ * or by scanning .eh_frame when there is none): for a code address, how to find the caller's frame. Only what an
+ * unwinder needs is kept: the CFA rule, and the rules of the return address and the frame pointer register.
+ * Register numbers are DWARF's for the file's machine (x86_64: rsp 7, rbp 6, return address 16; aarch64: sp 31,
+ * x29 29, x30 30).
+ */
+public final class CallFrameInfo {
+    /** DWARF registers of a machine: stack pointer, frame pointer, return address column. */
+    public record Arch(int sp, int fp, int ra) {
+        public static final Arch X86_64 = new Arch(7, 6, 16);
+        public static final Arch AARCH64 = new Arch(31, 29, 30);
+    }
+
+    /** How a register of the caller is found. */
+    public enum RuleKind {
+        /** Unchanged by this frame (DWARF same_value, or no rule). */
+        SAME,
+        /** Not recoverable. */
+        UNDEFINED,
+        /** Saved at CFA + offset. */
+        OFFSET,
+        /** Its value is CFA + offset. */
+        VAL_OFFSET,
+        /** Held in another register (offset is its number). */
+        REGISTER,
+        /** A DWARF expression jperf does not evaluate. */
+        EXPRESSION
+    }
+
+    /** A rule: its kind and offset (or register). */
+    public record Rule(RuleKind kind, long offset) {
+        static final Rule SAME = new Rule(RuleKind.SAME, 0);
+        static final Rule UNDEFINED = new Rule(RuleKind.UNDEFINED, 0);
+        static final Rule EXPRESSION = new Rule(RuleKind.EXPRESSION, 0);
+    }
+
+    /**
+     * The unwind rules from {@code start} (inclusive) to {@code end}: CFA = register + offset (or an expression), and
+     * the rules for the return address and the frame pointer.
+     */
+    public record Row(long start, long end, int cfaRegister, long cfaOffset, boolean cfaExpression, Rule ra,
+            Rule fp) {
+    }
+
+    private static final int DW_EH_PE_OMIT = 0xff;
+
+    private final ByteBuffer b;
+    private final Arch arch;
+    private final long ehFrameOffset;
+    private final long ehFrameEnd;
+    private final long ehFrameAddress;
+    /** FDEs sorted by first address: their start addresses and their file offsets. */
+    private final long[] fdeStarts;
+    private final long[] fdeOffsets;
+
+    private CallFrameInfo(ElfFile elf, Arch arch) {
+        this.b = elf.bytes();
+        this.arch = arch;
+        ElfFile.Section frame = elf.section(".eh_frame");
+        ehFrameOffset = frame.offset();
+        ehFrameEnd = frame.offset() + frame.size();
+        ehFrameAddress = frame.address();
+        ElfFile.Section hdr = elf.section(".eh_frame_hdr");
+        long[][] table = hdr != null ? searchTable(hdr) : null;
+        if (table == null) {
+            table = scan();
+        }
+        fdeStarts = table[0];
+        fdeOffsets = table[1];
+    }
+
+    /** The call frame information of an ELF file, or null when it has none (or not for a machine jperf knows). */
+    public static CallFrameInfo of(ElfFile elf) {
+        Arch arch = switch (elf.machine()) {
+            case 62 -> Arch.X86_64;
+            case 183 -> Arch.AARCH64;
+            default -> null;
+        };
+        ElfFile.Section frame = elf.section(".eh_frame");
+        if (arch == null || frame == null || frame.size() == 0) {
+            return null;
+        }
+        return new CallFrameInfo(elf, arch);
+    }
+
+    public Arch arch() {
+        return arch;
+    }
+
+    /** FDEs known. */
+    public int size() {
+        return fdeStarts.length;
+    }
+
+    /**
+     * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged).
+     */
+    public Row find(long pc) {
+        int i = Arrays.binarySearch(fdeStarts, pc);
+        if (i < 0) {
+            i = -i - 2;
+        }
+        if (i < 0) {
+            return null;
+        }
+        try {
+            return run(fdeOffsets[i], pc);
+        } catch (RuntimeException e) {
+            return null; // a damaged FDE: no rule rather than a wrong one
+        }
+    }
+
+    /** .eh_frame_hdr: version, encodings, the .eh_frame pointer, the count, then (initial location, FDE) pairs. */
+    private long[][] searchTable(ElfFile.Section hdr) {
+        int at = (int) hdr.offset();
+        if (b.get(at) != 1) {
+            return null;
+        }
+        int ptrEnc = b.get(at + 1) & 0xff;
+        int countEnc = b.get(at + 2) & 0xff;
+        int tableEnc = b.get(at + 3) & 0xff;
+        if (countEnc == DW_EH_PE_OMIT || tableEnc != 0x3b) {
+            return null; // only the datarel sdata4 table every linker writes
+        }
+        Reader r = new Reader(at + 4, hdr.address() - hdr.offset(), hdr.address());
+        r.encoded(ptrEnc);
+        long count = r.encoded(countEnc);
+        long[] starts = new long[(int) count];
+        long[] offsets = new long[(int) count];
+        for (int i = 0; i < count; i++) {
+            starts[i] = r.encoded(tableEnc);
+            offsets[i] = r.encoded(tableEnc) - ehFrameAddress + ehFrameOffset;
+        }
+        return new long[][] {starts, offsets};
+    }
+
+    /** Without a search table: every FDE of .eh_frame, sorted. */
+    private long[][] scan() {
+        long[] starts = new long[64];
+        long[] offsets = new long[64];
+        int n = 0;
+        long at = ehFrameOffset;
+        while (at + 4 <= ehFrameEnd) {
+            long length = Integer.toUnsignedLong(b.getInt((int) at));
+            if (length == 0) {
+                break;
+            }
+            int idAt = (int) at + 4;
+            if (b.getInt(idAt) != 0) {
+                Fde f = fde(at);
+                if (n == starts.length) {
+                    starts = Arrays.copyOf(starts, n * 2);
+                    offsets = Arrays.copyOf(offsets, n * 2);
+                }
+                starts[n] = f.start;
+                offsets[n] = at;
+                n++;
+            }
+            at += 4 + length;
+        }
+        long[] keys = Arrays.copyOf(starts, n);
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> Long.compare(keys[x], keys[y]));
+        long[] s = new long[n];
+        long[] o = new long[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = keys[order[i]];
+            o[i] = offsets[order[i]];
+        }
+        return new long[][] {s, o};
+    }
+
+    /** A CIE's fields that its FDEs need. */
+    private record Cie(long codeAlign, long dataAlign, int raRegister, int fdeEncoding, boolean augmented,
+            int instructions, int end) {
+    }
+
+    /** An FDE: its CIE, address range and instructions. */
+    private record Fde(Cie cie, long start, long end, int instructions, int instructionsEnd) {
+    }
+
+    private Fde fde(long at) {
+        long length = Integer.toUnsignedLong(b.getInt((int) at));
+        if (length == 0xffffffffL) {
+            throw new IllegalStateException("64-bit .eh_frame entries are not supported");
+        }
+        int idAt = (int) at + 4;
+        int end = (int) (idAt + length);
+        Cie cie = cie(idAt - b.getInt(idAt));
+        Reader r = new Reader(idAt + 4, ehFrameAddress - ehFrameOffset, 0);
+        long start = r.encoded(cie.fdeEncoding);
+        long range = r.encoded(cie.fdeEncoding & 0x0f);
+        if (cie.augmented) {
+            long augLength = r.uleb();
+            r.at += (int) augLength;
+        }
+        return new Fde(cie, start, start + range, r.at, end);
+    }
+
+    private Cie cie(int at) {
+        long length = Integer.toUnsignedLong(b.getInt(at));
+        int end = (int) (at + 4 + length);
+        Reader r = new Reader(at + 8, ehFrameAddress - ehFrameOffset, 0);
+        int version = b.get(r.at++);
+        StringBuilder aug = new StringBuilder();
+        for (byte c; (c = b.get(r.at++)) != 0;) {
+            aug.append((char) c);
+        }
+        if (aug.indexOf("eh") >= 0) {
+            r.at += 8;
+        }
+        long codeAlign = r.uleb();
+        long dataAlign = r.sleb();
+        int raRegister = version == 1 ? b.get(r.at++) & 0xff : (int) r.uleb();
+        int fdeEncoding = 0;
+        boolean augmented = aug.length() > 0 && aug.charAt(0) == 'z';
+        if (augmented) {
+            long augLength = r.uleb();
+            int augEnd = r.at + (int) augLength;
+            for (int i = 1; i < aug.length(); i++) {
+                switch (aug.charAt(i)) {
+                    case 'R' -> fdeEncoding = b.get(r.at++) & 0xff;
+                    case 'P' -> r.encoded(b.get(r.at++) & 0xff);
+                    case 'L' -> r.at++;
+                    default -> {
+                        // 'S' (signal frame) and others carry no data here.
+                    }
+                }
+            }
+            r.at = augEnd;
+        }
+        return new Cie(codeAlign, dataAlign, raRegister, fdeEncoding, augmented, r.at, end);
+    }
+
+    /** Runs the CIE's and the FDE's instructions up to {@code pc}. */
+    private Row run(long fdeOffset, long pc) {
+        Fde f = fde(fdeOffset);
+        if (pc < f.start || pc >= f.end) {
+            return null;
+        }
+        State initial = new State();
+        State s = new State();
+        execute(f.cie, f.cie.instructions, f.cie.end, s, null, Long.MAX_VALUE, f);
+        initial.copyFrom(s);
+        return execute(f.cie, f.instructions, f.instructionsEnd, s, initial, pc, f);
+    }
+
+    /** Registers' rules while the program runs. */
+    private final class State {
+        int cfaRegister;
+        long cfaOffset;
+        boolean cfaExpression;
+        Rule ra = Rule.SAME;
+        Rule fp = Rule.SAME;
+        long location;
+
+        void copyFrom(State o) {
+            cfaRegister = o.cfaRegister;
+            cfaOffset = o.cfaOffset;
+            cfaExpression = o.cfaExpression;
+            ra = o.ra;
+            fp = o.fp;
+            location = o.location;
+        }
+
+        void set(int register, Rule rule) {
+            if (register == arch.ra) {
+                ra = rule;
+            } else if (register == arch.fp) {
+                fp = rule;
+            }
+        }
+
+        Rule get(int register, State from) {
+            return register == arch.ra ? from.ra : register == arch.fp ? from.fp : Rule.SAME;
+        }
+    }
+
+    /**
+     * Executes instructions from {@code at} to {@code end}; with an FDE, stops at the first row past {@code pc} and
+     * returns the row that covers it.
+     */
+    private Row execute(Cie cie, int at, int end, State s, State initial, long pc, Fde f) {
+        Reader r = new Reader(at, ehFrameAddress - ehFrameOffset, 0);
+        if (f != null && initial != null) {
+            s.location = f.start;
+        }
+        java.util.ArrayDeque<State> remembered = new java.util.ArrayDeque<>();
+        while (r.at < end) {
+            int op = b.get(r.at++) & 0xff;
+            long advance = -1;
+            switch (op >> 6) {
+                case 1 -> advance = (op & 0x3f) * cie.codeAlign;
+                case 2 -> s.set(op & 0x3f, new Rule(RuleKind.OFFSET, r.uleb() * cie.dataAlign));
+                case 3 -> s.set(op & 0x3f, initial == null ? Rule.SAME : s.get(op & 0x3f, initial));
+                default -> {
+                    switch (op) {
+                        case 0x00 -> {
+                        }
+                        case 0x01 -> advance = r.encoded(cie.fdeEncoding) - s.location;
+                        case 0x02 -> advance = (b.get(r.at++) & 0xff) * cie.codeAlign;
+                        case 0x03 -> {
+                            advance = Short.toUnsignedInt(b.getShort(r.at)) * cie.codeAlign;
+                            r.at += 2;
+                        }
+                        case 0x04 -> {
+                            advance = Integer.toUnsignedLong(b.getInt(r.at)) * cie.codeAlign;
+                            r.at += 4;
+                        }
+                        case 0x05 -> {
+                            int reg = (int) r.uleb();
+                            s.set(reg, new Rule(RuleKind.OFFSET, r.uleb() * cie.dataAlign));
+                        }
+                        case 0x06 -> {
+                            int reg = (int) r.uleb();
+                            s.set(reg, initial == null ? Rule.SAME : s.get(reg, initial));
+                        }
+                        case 0x07 -> s.set((int) r.uleb(), Rule.UNDEFINED);
+                        case 0x08 -> s.set((int) r.uleb(), Rule.SAME);
+                        case 0x09 -> {
+                            int reg = (int) r.uleb();
+                            s.set(reg, new Rule(RuleKind.REGISTER, r.uleb()));
+                        }
+                        case 0x0a -> {
+                            State copy = new State();
+                            copy.copyFrom(s);
+                            remembered.push(copy);
+                        }
+                        case 0x0b -> {
+                            long location = s.location;
+                            if (!remembered.isEmpty()) {
+                                s.copyFrom(remembered.pop());
+                            }
+                            s.location = location;
+                        }
+                        case 0x0c -> {
+                            s.cfaRegister = (int) r.uleb();
+                            s.cfaOffset = r.uleb();
+                            s.cfaExpression = false;
+                        }
+                        case 0x0d -> {
+                            s.cfaRegister = (int) r.uleb();
+                            s.cfaExpression = false;
+                        }
+                        case 0x0e -> s.cfaOffset = r.uleb();
+                        case 0x0f -> {
+                            long length = r.uleb();
+                            r.at += (int) length;
+                            s.cfaExpression = true;
+                        }
+                        case 0x10, 0x16 -> {
+                            int reg = (int) r.uleb();
+                            long length = r.uleb();
+                            r.at += (int) length;
+                            s.set(reg, Rule.EXPRESSION);
+                        }
+                        case 0x11 -> {
+                            int reg = (int) r.uleb();
+                            s.set(reg, new Rule(RuleKind.OFFSET, r.sleb() * cie.dataAlign));
+                        }
+                        case 0x12 -> {
+                            s.cfaRegister = (int) r.uleb();
+                            s.cfaOffset = r.sleb() * cie.dataAlign;
+                            s.cfaExpression = false;
+                        }
+                        case 0x13 -> s.cfaOffset = r.sleb() * cie.dataAlign;
+                        case 0x14 -> {
+                            int reg = (int) r.uleb();
+                            s.set(reg, new Rule(RuleKind.VAL_OFFSET, r.uleb() * cie.dataAlign));
+                        }
+                        case 0x15 -> {
+                            int reg = (int) r.uleb();
+                            s.set(reg, new Rule(RuleKind.VAL_OFFSET, r.sleb() * cie.dataAlign));
+                        }
+                        case 0x2e -> r.uleb(); // GNU_args_size: nothing for unwinding
+                        case 0x2f -> {
+                            int reg = (int) r.uleb();
+                            s.set(reg, new Rule(RuleKind.OFFSET, -r.uleb() * cie.dataAlign));
+                        }
+                        default -> throw new IllegalStateException("unknown DW_CFA opcode 0x" + Integer.toHexString(op));
+                    }
+                }
+            }
+            if (advance >= 0 && f != null && initial != null) {
+                long next = s.location + advance;
+                if (next > pc) {
+                    return row(s, next, f);
+                }
+                s.location = next;
+            }
+        }
+        return f != null && initial != null ? row(s, f.end, f) : null;
+    }
+
+    private static Row row(State s, long end, Fde f) {
+        return new Row(s.location, Math.min(end, f.end), s.cfaRegister, s.cfaOffset, s.cfaExpression, s.ra, s.fp);
+    }
+
+    /**
+     * Reads LEB128 numbers and encoded pointers from a section whose link-time address is its file offset plus
+     * {@code delta}.
+     */
+    private final class Reader {
+        int at;
+        final long delta;
+        final long dataBase;
+
+        Reader(int at, long delta, long dataBase) {
+            this.at = at;
+            this.delta = delta;
+            this.dataBase = dataBase;
+        }
+
+        long uleb() {
+            long result = 0;
+            int shift = 0;
+            byte x;
+            do {
+                x = b.get(at++);
+                result |= (long) (x & 0x7f) << shift;
+                shift += 7;
+            } while (x < 0);
+            return result;
+        }
+
+        long sleb() {
+            long result = 0;
+            int shift = 0;
+            byte x;
+            do {
+                x = b.get(at++);
+                result |= (long) (x & 0x7f) << shift;
+                shift += 7;
+            } while (x < 0);
+            if (shift < 64 && (x & 0x40) != 0) {
+                result |= -1L << shift;
+            }
+            return result;
+        }
+
+        /** A pointer in DW_EH_PE encoding: format in the low nibble, pcrel (0x10) or datarel (0x30) above. */
+        long encoded(int encoding) {
+            int start = at;
+            long value = switch (encoding & 0x0f) {
+                case 0x00 -> {
+                    at += 8;
+                    yield b.getLong(start);
+                }
+                case 0x01 -> uleb();
+                case 0x02 -> {
+                    at += 2;
+                    yield Short.toUnsignedInt(b.getShort(start));
+                }
+                case 0x03 -> {
+                    at += 4;
+                    yield Integer.toUnsignedLong(b.getInt(start));
+                }
+                case 0x04, 0x0c -> {
+                    at += 8;
+                    yield b.getLong(start);
+                }
+                case 0x09 -> sleb();
+                case 0x0a -> {
+                    at += 2;
+                    yield b.getShort(start);
+                }
+                case 0x0b -> {
+                    at += 4;
+                    yield b.getInt(start);
+                }
+                default -> throw new IllegalStateException("unknown pointer encoding 0x" + Integer.toHexString(encoding));
+            };
+            switch (encoding & 0x70) {
+                case 0x10 -> value += start + delta;
+                case 0x30 -> value += dataBase;
+                default -> {
+                }
+            }
+            return value;
+        }
+    }
+}
