@@ -143,7 +143,7 @@ final class TraceSession extends Session {
         NameStyle names = options.nameStyle();
         NameStyle style = new NameStyle(names.dotted(), names.signatures(), false, names.lines(), true);
         FrameTable frames = new FrameTable();
-        StackResolver resolver = new StackResolver(frames, tracker.cache(), style.lines());
+        StackResolver resolver = new StackResolver(frames, tracker.cache(), style.lines(), null);
         int[] ids = new int[1024];
         return (chain, from, length, time) -> {
             int n = resolver.resolve(chain, from, length, time, ids);

@@ -29,6 +29,24 @@ public final class SafeMemory implements AutoCloseable {
         return read(address, 4) ? word.getInt(0) : fallback;
     }
 
+    /** The 2 bytes at {@code address} (unsigned), or {@code fallback}. */
+    public synchronized int readShort(long address, int fallback) {
+        return read(address, 2) ? Short.toUnsignedInt(word.getShort(0)) : fallback;
+    }
+
+    /** {@code length} bytes at {@code address}, or null when they cannot be read. */
+    public synchronized byte[] readBytes(long address, int length) {
+        if (address <= 0 || length < 0) {
+            return null;
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(length);
+        try {
+            return mem.read(bytes, address) == length ? bytes.array() : null;
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private boolean read(long address, int length) {
         if (address <= 0) {
             return false;

@@ -12,6 +12,7 @@ import java.util.Map;
  */
 public final class VMStructs {
     private final Map<String, Long> offsets = new HashMap<>();
+    private final Map<String, Long> sizes = new HashMap<>();
 
     private VMStructs() {
     }
@@ -36,6 +37,17 @@ public final class VMStructs {
                 v.offsets.put(type.getString(0) + "::" + field.getString(0), table.getLong(at + offset));
             }
         }
+        Pointer types = jvm.getGlobalVariableAddress("gHotSpotVMTypes").getPointer(0);
+        long typeNameAt = exported(jvm, "gHotSpotVMTypeEntryTypeNameOffset");
+        long sizeAt = exported(jvm, "gHotSpotVMTypeEntrySizeOffset");
+        long typeStride = exported(jvm, "gHotSpotVMTypeEntryArrayStride");
+        for (long at = 0;; at += typeStride) {
+            Pointer type = types.getPointer(at + typeNameAt);
+            if (type == null) {
+                break;
+            }
+            v.sizes.put(type.getString(0), types.getLong(at + sizeAt));
+        }
         return v;
     }
 
@@ -47,6 +59,12 @@ public final class VMStructs {
     public long offset(String type, String field) {
         Long o = offsets.get(type + "::" + field);
         return o == null ? -1 : o;
+    }
+
+    /** sizeof a VM type, e.g. {@code typeSize("ConstantPool")}; −1 when unknown. */
+    public long typeSize(String type) {
+        Long s = sizes.get(type);
+        return s == null ? -1 : s;
     }
 
     public int size() {

@@ -1,7 +1,9 @@
 package io.jperf.profile;
 
 import io.jperf.hotspot.JavaThreads;
+import io.jperf.hotspot.InterpretedMethods;
 import io.jperf.jit.CodeCache;
+import io.jperf.jit.GeneratedCode;
 import io.jperf.perf.Sample;
 import io.jperf.perf.SampleSink;
 import io.jperf.perfmap.NameStyle;
@@ -60,8 +62,8 @@ public final class Recorder implements SampleSink {
      */
     public Recorder(List<String> events, CodeCache code, LongSupplier codeConsistentUntil, NameStyle style,
             FrameFilter filter, JavaThreads javaThreads, int logCapacity, boolean dwarf) {
-        this.resolver = new StackResolver(frames, code, style.lines());
-        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives()) : null;
+        this.resolver = new StackResolver(frames, code, style.lines(), dwarf ? interpretedMethods() : null);
+        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), pc -> isInterpreter(code, pc)) : null;
         this.eventRoots = new int[events.size() > 1 ? events.size() : 0];
         for (int i = 0; i < eventRoots.length; i++) {
             eventRoots[i] = tree.child(0, frames.intern(FrameKind.EVENT, ("[" + events.get(i) + "]").intern(), 0));
@@ -71,6 +73,19 @@ public final class Recorder implements SampleSink {
         this.filter = filter;
         this.javaThreads = javaThreads;
         this.log = logCapacity > 0 ? new SampleLog(logCapacity) : null;
+    }
+
+    /** Names for interpreted frames, or null (then they stay "[interpreted]"): this JVM hides its layout. */
+    private static InterpretedMethods interpretedMethods() {
+        try {
+            return InterpretedMethods.open();
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean isInterpreter(CodeCache code, long pc) {
+        return code.lookup(pc, System.nanoTime()) instanceof GeneratedCode g && "Interpreter".equals(g.name);
     }
 
     @Override

@@ -1,29 +1,41 @@
 package io.jperf.stack;
 
 import io.jperf.collect.LongMap;
+import io.jperf.hotspot.InterpretedMethods;
 import io.jperf.perf.Sample;
 import io.jperf.symbols.CallFrameInfo;
 import io.jperf.symbols.NativeSymbols;
+
+import java.util.function.LongPredicate;
 
 /**
  * Unwinds the user part of a sample from the registers and the stack copy it carries ({@code cstack=dwarf}): native
  * code by its file's DWARF call frame information, so that callers of libraries built without frame pointers are
  * found; code without it (JIT-compiled Java with -XX:+PreserveFramePointer, the interpreter, stubs) by frame pointers,
  * which lay out [fp] = caller's fp, [fp+8] = return address on x86_64 and aarch64 alike. Where the copy ends, the
- * kernel's frame-pointer chain goes on from the same return address if it has it. Rules are cached by address; used
- * by one thread.
+ * kernel's frame-pointer chain goes on from the same return address if it has it. An interpreted frame is written as
+ * {@link #INTERPRETED_FRAME} followed by the Method* its frame holds, for the resolver to name. Rules are cached by
+ * address; used by one thread.
  */
 public final class DwarfUnwinder {
     private static final long CONTEXT_USER = -512L;
+    /** Marks an interpreted frame in a callchain: the next entry is its Method*. (perf leaves this value unused.) */
+    public static final long INTERPRETED_FRAME = -3000L;
     private static final int MAX_CACHED_ROWS = 1 << 16;
     private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
     private static final CallFrameInfo.Arch ARCH = AARCH64 ? CallFrameInfo.Arch.AARCH64 : CallFrameInfo.Arch.X86_64;
 
     private final NativeSymbols natives;
+    private final LongPredicate interpreter;
     private LongMap<CallFrameInfo.Row> rows = new LongMap<>();
 
-    public DwarfUnwinder(NativeSymbols natives) {
+    /**
+     * @param interpreter whether a pc is in HotSpot's interpreter (its frames keep the Method* below the frame
+     *                    pointer)
+     */
+    public DwarfUnwinder(NativeSymbols natives, LongPredicate interpreter) {
         this.natives = natives;
+        this.interpreter = interpreter;
     }
 
     /**
@@ -64,7 +76,13 @@ public final class DwarfUnwinder {
         long fp = s.userFp();
         boolean leaf = true;
         while (n < out.length) {
-            out[n++] = pc;
+            long methodAt = fp + InterpretedMethods.METHOD_SLOT;
+            if (n + 1 < out.length && fp >= sp && s.inStack(methodAt) && interpreter.test(pc)) {
+                out[n++] = INTERPRETED_FRAME;
+                out[n++] = s.stackLong(methodAt);
+            } else {
+                out[n++] = pc;
+            }
             CallFrameInfo.Row row = row(leaf ? pc : pc - 1);
             long ra;
             long callerSp;

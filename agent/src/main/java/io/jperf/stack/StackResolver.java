@@ -6,6 +6,8 @@ import io.jperf.jit.CodeCache;
 import io.jperf.jit.CompiledMethod;
 import io.jperf.jit.GeneratedCode;
 import io.jperf.jit.InlineTable;
+import io.jperf.jit.MethodRef;
+import io.jperf.hotspot.InterpretedMethods;
 import io.jperf.symbols.KernelSymbols;
 import io.jperf.symbols.NativeSymbols;
 
@@ -36,15 +38,18 @@ public final class StackResolver {
     private final int unknown;
     private final int interpreted;
     private final int kernelUnknown;
+    private final InterpretedMethods methods;
     private long unknownFrames;
 
     /**
      * @param lines whether Java frames are told apart by source line (the {@code lines} naming option)
+     * @param methods names the Method* of interpreted frames (callchains from {@link DwarfUnwinder}), or null
      */
-    public StackResolver(FrameTable frames, CodeCache code, boolean lines) {
+    public StackResolver(FrameTable frames, CodeCache code, boolean lines, InterpretedMethods methods) {
         this.frames = frames;
         this.code = code;
         this.lines = lines;
+        this.methods = methods;
         this.unknown = frames.intern(FrameKind.UNKNOWN, "[unknown]", 0);
         this.interpreted = frames.intern(FrameKind.INTERPRETED, "[interpreted]", 0);
         this.kernelUnknown = frames.intern(FrameKind.KERNEL, "[kernel]", 0);
@@ -75,6 +80,11 @@ public final class StackResolver {
         boolean firstUser = true;
         for (int i = from; i < from + length && n < out.length; i++) {
             long ip = chain[i];
+            if (ip == DwarfUnwinder.INTERPRETED_FRAME && i + 1 < from + length) {
+                out[n++] = interpretedFrame(chain[++i]);
+                firstUser = false;
+                continue;
+            }
             if (Long.compareUnsigned(ip, CONTEXT_MAX) >= 0) {
                 user = ip == CONTEXT_USER;
                 if (ip != CONTEXT_USER && ip != CONTEXT_KERNEL) {
@@ -131,6 +141,11 @@ public final class StackResolver {
             nativeCache.put(ip, id);
         }
         return id;
+    }
+
+    private int interpretedFrame(long method) {
+        MethodRef m = methods == null ? null : methods.method(method);
+        return m == null ? interpreted : frames.intern(FrameKind.INTERPRETED, m, 0);
     }
 
     private int stubFrame(GeneratedCode stub) {

@@ -45,6 +45,33 @@ class SamplingIT {
         assertTruth(jdk, "cpu", "dwarf");
     }
 
+    /**
+     * A method the JIT may not compile runs in the interpreter: with cstack=dwarf its frames are named from the
+     * Method* each interpreter frame holds (HotSpot's VMStructs, read safely), not just "[interpreted]".
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jperf.it.Jdks#all")
+    void interpretedFramesAreNamed(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("jperf-interpreted-");
+        Path out = dir.resolve("hotloop.collapsed");
+        try (Target t = Target.with(jdk).jvm("-XX:+PreserveFramePointer", "-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=exclude,io.jperf.samples.Workloads::hotLoop", "-Dsamples.delay=1")
+                .agent("start,event=cpu,interval=1ms,cstack=dwarf,threads,file=" + out).start("hotloop", 3)) {
+            assertEquals(0, t.waitFor(Duration.ofSeconds(120)), t.stderr());
+            List<Profiles.Stack> stacks = Profiles.collapsed(out).stream()
+                    .filter(s -> s.thread().equals("hot-loop")).collect(Collectors.toList());
+            long all = stacks.stream().mapToLong(Profiles.Stack::count).sum();
+            long named = stacks.stream().filter(s -> s.has("io/jperf/samples/Workloads\\.hotLoop_\\[0\\]")
+                    && s.has("java/lang/Thread\\.run_\\[[0ji]\\]")).mapToLong(Profiles.Stack::count).sum();
+            System.out.printf("%s: %d of %d hot-loop samples under the interpreted Workloads.hotLoop_[0], rooted at"
+                    + " Thread.run%n", jdk, named, all);
+            assertTrue(all > 1000, "samples: " + all);
+            assertTrue(named >= all * 0.9, named + " of " + all);
+        } finally {
+            JitDumpIT.delete(dir);
+        }
+    }
+
     private static void assertTruth(Jdks.Jdk jdk, String rings, String cstack) throws Exception {
         Path dir = Files.createTempDirectory("jperf-sampling-");
         Path data = dir.resolve("mixed.data");
