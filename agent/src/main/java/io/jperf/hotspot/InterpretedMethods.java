@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 public final class InterpretedMethods {
     /** x86_64 and aarch64 interpreter frames keep the Method* three words below the frame pointer. */
     public static final int METHOD_SLOT = -3 * 8;
+    /** ... and the caller's stack pointer (its sender sp) one word below it. */
+    public static final int SENDER_SP_SLOT = -1 * 8;
     private static final int MAX_CACHED = 100_000;
     private static final int MAX_SYMBOL = 4096;
 
@@ -61,6 +63,9 @@ public final class InterpretedMethods {
 
     /** The method at {@code method} (a Method*), or null when it cannot be read as one. */
     public MethodRef method(long method) {
+        if (method == 0 || (method & 7) != 0) {
+            return null;
+        }
         MethodRef m = cache.get(method);
         if (m == null) {
             m = read(method);
@@ -75,9 +80,6 @@ public final class InterpretedMethods {
     }
 
     private MethodRef read(long method) {
-        if ((method & 7) != 0) {
-            return null;
-        }
         long cm = memory.readLong(method + constMethod, 0);
         long cp = cm == 0 || (cm & 7) != 0 ? 0 : memory.readLong(cm + constants, 0);
         long holder = cp == 0 || (cp & 7) != 0 ? 0 : memory.readLong(cp + poolHolder, 0);

@@ -1,8 +1,11 @@
 package io.jperf.profile;
 
 import io.jperf.hotspot.JavaThreads;
+import io.jperf.hotspot.CompiledFrames;
 import io.jperf.hotspot.InterpretedMethods;
+import io.jperf.jit.CodeBlob;
 import io.jperf.jit.CodeCache;
+import io.jperf.jit.CompiledMethod;
 import io.jperf.jit.GeneratedCode;
 import io.jperf.perf.Sample;
 import io.jperf.perf.SampleSink;
@@ -52,6 +55,7 @@ public final class Recorder implements SampleSink {
     private final DwarfUnwinder unwinder;
     private final long[] unwound = new long[MAX_FRAMES];
     private long recorded;
+    private long unwindFailures;
     private long filtered;
 
     /**
@@ -63,7 +67,7 @@ public final class Recorder implements SampleSink {
     public Recorder(List<String> events, CodeCache code, LongSupplier codeConsistentUntil, NameStyle style,
             FrameFilter filter, JavaThreads javaThreads, int logCapacity, boolean dwarf) {
         this.resolver = new StackResolver(frames, code, style.lines(), dwarf ? interpretedMethods() : null);
-        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), pc -> isInterpreter(code, pc)) : null;
+        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), jitCode(code)) : null;
         this.eventRoots = new int[events.size() > 1 ? events.size() : 0];
         for (int i = 0; i < eventRoots.length; i++) {
             eventRoots[i] = tree.child(0, frames.intern(FrameKind.EVENT, ("[" + events.get(i) + "]").intern(), 0));
@@ -84,15 +88,38 @@ public final class Recorder implements SampleSink {
         }
     }
 
-    private static boolean isInterpreter(CodeCache code, long pc) {
-        return code.lookup(pc, System.nanoTime()) instanceof GeneratedCode g && "Interpreter".equals(g.name);
+    /** Interpreter and compiled frames by the code cache, compiled frame sizes from HotSpot's blob headers. */
+    private static DwarfUnwinder.JitCode jitCode(CodeCache code) {
+        CompiledFrames sizes;
+        try {
+            sizes = CompiledFrames.open();
+        } catch (java.io.IOException e) {
+            sizes = null; // compiled frames then need -XX:+PreserveFramePointer
+        }
+        CompiledFrames frames = sizes;
+        return pc -> {
+            CodeBlob blob = code.lookup(pc, System.nanoTime());
+            if (blob instanceof GeneratedCode g) {
+                return "Interpreter".equals(g.name) ? DwarfUnwinder.JitCode.INTERPRETER : DwarfUnwinder.JitCode.OTHER;
+            }
+            return blob instanceof CompiledMethod && frames != null ? frames.frameBytes(blob.start)
+                    : DwarfUnwinder.JitCode.OTHER;
+        };
     }
 
     @Override
     public synchronized void sample(Sample s) {
+        int length = -1;
         if (unwinder != null && s.stackSize() > 0) {
             // The stack copy lives only as long as this call: unwind now, resolve later.
-            pending.add(s.event(), s.tid(), s.time(), s.period(), unwound, unwinder.chain(s, unwound));
+            try {
+                length = unwinder.chain(s, unwound);
+            } catch (RuntimeException e) {
+                unwindFailures++; // a stack the rules misread: the kernel's chain instead
+            }
+        }
+        if (length >= 0) {
+            pending.add(s.event(), s.tid(), s.time(), s.period(), unwound, length);
         } else {
             pending.add(s.event(), s.tid(), s.time(), s.period(), s.chain(), s.chainLength());
         }
@@ -168,6 +195,9 @@ public final class Recorder implements SampleSink {
         info.put("samples filtered out", Long.toString(filtered));
         info.put("samples waiting", Integer.toString(pending.size()));
         info.put("unknown user frames", Long.toString(resolver.unknownFrames()));
+        if (unwinder != null) {
+            info.put("stacks not unwound (kernel chain kept)", Long.toString(unwindFailures));
+        }
         if (log != null) {
             info.put("samples not kept one by one (log full)", Long.toString(log.dropped()));
         }

@@ -6,13 +6,12 @@ import io.jperf.perf.Sample;
 import io.jperf.symbols.CallFrameInfo;
 import io.jperf.symbols.NativeSymbols;
 
-import java.util.function.LongPredicate;
-
 /**
  * Unwinds the user part of a sample from the registers and the stack copy it carries ({@code cstack=dwarf}): native
  * code by its file's DWARF call frame information, so that callers of libraries built without frame pointers are
- * found; code without it (JIT-compiled Java with -XX:+PreserveFramePointer, the interpreter, stubs) by frame pointers,
- * which lay out [fp] = caller's fp, [fp+8] = return address on x86_64 and aarch64 alike. Where the copy ends, the
+ * found; JIT-compiled Java by its frame size (HotSpot keeps no frame pointer there unless -XX:+PreserveFramePointer);
+ * the rest (the interpreter, stubs, code without rules) by frame pointers, which lay out [fp] = caller's fp,
+ * [fp+8] = return address on x86_64 and aarch64 alike. Where the copy ends, the
  * kernel's frame-pointer chain goes on from the same return address if it has it. An interpreted frame is written as
  * {@link #INTERPRETED_FRAME} followed by the Method* its frame holds, for the resolver to name. Rules are cached by
  * address; used by one thread.
@@ -22,20 +21,29 @@ public final class DwarfUnwinder {
     /** Marks an interpreted frame in a callchain: the next entry is its Method*. (perf leaves this value unused.) */
     public static final long INTERPRETED_FRAME = -3000L;
     private static final int MAX_CACHED_ROWS = 1 << 16;
+    /** How far above an interpreter frame its saved sender sp may lie (arguments of the call). */
+    private static final long MAX_ADAPTER_BYTES = 64 * 1024;
     private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
     private static final CallFrameInfo.Arch ARCH = AARCH64 ? CallFrameInfo.Arch.AARCH64 : CallFrameInfo.Arch.X86_64;
 
     private final NativeSymbols natives;
-    private final LongPredicate interpreter;
+    private final JitCode jit;
     private LongMap<CallFrameInfo.Row> rows = new LongMap<>();
 
-    /**
-     * @param interpreter whether a pc is in HotSpot's interpreter (its frames keep the Method* below the frame
-     *                    pointer)
-     */
-    public DwarfUnwinder(NativeSymbols natives, LongPredicate interpreter) {
+    /** What the unwinder needs to know of the JVM's own code at a pc. */
+    public interface JitCode {
+        /** {@link #frameAt} of the interpreter, whose frames keep the Method* below the frame pointer. */
+        int INTERPRETER = 0;
+        /** {@link #frameAt} of anything else that is not compiled Java with a known frame size. */
+        int OTHER = -1;
+
+        /** The frame size in bytes of compiled Java code at {@code pc}, or {@link #INTERPRETER}, or {@link #OTHER}. */
+        int frameAt(long pc);
+    }
+
+    public DwarfUnwinder(NativeSymbols natives, JitCode jit) {
         this.natives = natives;
-        this.interpreter = interpreter;
+        this.jit = jit;
     }
 
     /**
@@ -76,14 +84,15 @@ public final class DwarfUnwinder {
         long fp = s.userFp();
         boolean leaf = true;
         while (n < out.length) {
+            CallFrameInfo.Row row = row(leaf ? pc : pc - 1);
+            int frame = row == null ? jit.frameAt(leaf ? pc : pc - 1) : JitCode.OTHER;
             long methodAt = fp + InterpretedMethods.METHOD_SLOT;
-            if (n + 1 < out.length && fp >= sp && s.inStack(methodAt) && interpreter.test(pc)) {
+            if (frame == JitCode.INTERPRETER && n + 1 < out.length && fp >= sp && s.inStack(methodAt)) {
                 out[n++] = INTERPRETED_FRAME;
                 out[n++] = s.stackLong(methodAt);
             } else {
                 out[n++] = pc;
             }
-            CallFrameInfo.Row row = row(leaf ? pc : pc - 1);
             long ra;
             long callerSp;
             long callerFp = fp;
@@ -106,6 +115,16 @@ public final class DwarfUnwinder {
                     callerFp = s.stackLong(fpAt);
                 }
                 callerSp = cfa;
+            } else if (frame > 0 && !(fp >= sp && fp + 16 <= sp + frame)) {
+                // Compiled Java without a frame pointer in its frame (no -XX:+PreserveFramePointer): the return
+                // address and the caller's fp are the frame's top two words. (With one, the frame-pointer step
+                // below is preferred: it also holds where the frame's size misleads, as in OSR frames.)
+                callerSp = sp + frame;
+                if (!s.inStack(callerSp - 16)) {
+                    return continueWithKernel(pc, kernelChain, userFrom, userTo, out, n);
+                }
+                ra = s.stackLong(callerSp - 8);
+                callerFp = s.stackLong(callerSp - 16);
             } else if (row != null && row.cfaExpression() && !AARCH64) {
                 // PLT entries: the return address is on top of the stack.
                 if (!s.inStack(sp)) {
@@ -120,6 +139,14 @@ public final class DwarfUnwinder {
                 callerFp = s.stackLong(fp);
                 ra = s.stackLong(fp + 8);
                 callerSp = fp + 16;
+                if (frame == JitCode.INTERPRETER && s.inStack(fp + InterpretedMethods.SENDER_SP_SLOT)) {
+                    // The caller's sp as the interpreter saved it: a compiled caller's frame ends there, below
+                    // the arguments an adapter pushed for the interpreter.
+                    long senderSp = s.stackLong(fp + InterpretedMethods.SENDER_SP_SLOT);
+                    if (senderSp > sp && senderSp <= fp + 16 + MAX_ADAPTER_BYTES) {
+                        callerSp = senderSp;
+                    }
+                }
             }
             if (ra == 0 || callerSp <= sp) {
                 break; // the outermost frame, or no progress: the stack is not what the rules say
@@ -150,6 +177,9 @@ public final class DwarfUnwinder {
 
     /** The rule at an address; only found rules are cached (a library may be mapped where nothing was). */
     private CallFrameInfo.Row row(long address) {
+        if (address == 0) {
+            return null;
+        }
         CallFrameInfo.Row row = rows.get(address);
         if (row == null && natives != null) {
             row = natives.unwindRow(address);

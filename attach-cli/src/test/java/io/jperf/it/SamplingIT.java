@@ -46,6 +46,37 @@ class SamplingIT {
     }
 
     /**
+     * Without -XX:+PreserveFramePointer (the JVM's default), cstack=dwarf walks compiled Java frames by the frame
+     * sizes in HotSpot's code blob headers and interpreted ones by their saved frame pointers: the zlib and syscall
+     * threads' samples reach Thread.run. (The hot loop, compiled on stack replacement, does not on JDK 17 yet: only
+     * printed.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jperf.it.Jdks#all")
+    void dwarfWithoutFramePointers(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("jperf-nofp-");
+        Path out = dir.resolve("mixed.collapsed");
+        try (Target t = Target.with(jdk).jvm("-XX:-PreserveFramePointer", "-Dsamples.delay=1")
+                .agent("start,event=cpu,interval=1ms,cstack=dwarf,threads,file=" + out).start("mixed", 3)) {
+            assertEquals(0, t.waitFor(Duration.ofSeconds(120)), t.stderr());
+            List<Profiles.Stack> stacks = Profiles.collapsed(out);
+            for (String thread : THREADS) {
+                long all = stacks.stream().filter(st -> st.thread().equals(thread)).mapToLong(Profiles.Stack::count)
+                        .sum();
+                long rooted = stacks.stream().filter(st -> st.thread().equals(thread)
+                        && st.has("java/lang/Thread\\.run_\\[[0ji]\\]")).mapToLong(Profiles.Stack::count).sum();
+                System.out.printf("%s no frame pointers, dwarf, %s: %.2f%% of %d samples reach Thread.run%n", jdk,
+                        thread, 100.0 * rooted / all, all);
+                if (!thread.equals("hot-loop")) {
+                    assertTrue(rooted >= all * 0.95, thread + ": " + rooted + " of " + all);
+                }
+            }
+        } finally {
+            JitDumpIT.delete(dir);
+        }
+    }
+
+    /**
      * A method the JIT may not compile runs in the interpreter: with cstack=dwarf its frames are named from the
      * Method* each interpreter frame holds (HotSpot's VMStructs, read safely), not just "[interpreted]".
      */

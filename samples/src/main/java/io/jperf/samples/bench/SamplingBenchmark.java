@@ -20,11 +20,15 @@ import java.util.zip.ZipFile;
  * <pre>
  * java -cp samples/target/jperf-samples.jar io.jperf.samples.bench.SamplingBenchmark \
  *      [--jperf attach-cli/target/jperf.jar] [--java JAVA_HOME] [--runs 3] [--seconds 10] [--sections 1234]
+ *      [--cstack fp|dwarf]
  * </pre>
  * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz;
  * 2. samples captured against the CPU time the threads measured, lost samples, the reader thread's CPU;
  * 3. memory with 50 and 500 threads;
- * 4. time for Chromium to open the HTML flame graph of a profile of about a million samples.
+ * 4. time for Chromium to open the HTML flame graph of a profile of about a million samples;
+ * 5. stack quality, with and without -XX:+PreserveFramePointer: each thread's share against its CPU time and the
+ * share of its samples that reach Thread.run, for jperf with cstack=fp and cstack=dwarf and for async-profiler.
+ * jperf runs with {@code --cstack} (default fp) in sections 1 to 4.
  * async-profiler comes from samples/target/bench-lib (tools.profiler:async-profiler:4.1:linux-x64).
  */
 public final class SamplingBenchmark {
@@ -39,11 +43,13 @@ public final class SamplingBenchmark {
     private final Path work;
     private final int runs;
     private final int seconds;
+    private final String cstack;
 
     private SamplingBenchmark(Bench b) throws Exception {
         this.b = b;
         this.runs = b.intArg("--runs", 3);
         this.seconds = b.intArg("--seconds", 10);
+        this.cstack = b.args.getOrDefault("--cstack", "fp");
         this.work = Files.createTempDirectory("jperf-bench-");
         this.asyncProfiler = extractAsyncProfiler(b.samples.getParent().resolve("bench-lib")
                 .resolve("async-profiler-4.1-linux-x64.jar"), work);
@@ -69,6 +75,9 @@ public final class SamplingBenchmark {
         if (sections.contains("4")) {
             s.bigFlameGraph();
         }
+        if (sections.contains("5")) {
+            s.stackQuality();
+        }
     }
 
     private static Path extractAsyncProfiler(Path jar, Path dir) throws IOException {
@@ -88,8 +97,13 @@ public final class SamplingBenchmark {
     }
 
     private Variant jperfAt(long periodNanos, Path file) {
-        return new Variant("jperf " + hz(periodNanos), List.of("-javaagent:" + b.jperf + "=start,event=cpu,interval="
-                + periodNanos + "ns,file=" + file));
+        return jperfAt(periodNanos, file, cstack, false);
+    }
+
+    private Variant jperfAt(long periodNanos, Path file, String stacks, boolean threads) {
+        return new Variant("jperf " + hz(periodNanos) + (stacks.equals("fp") ? "" : " " + stacks),
+                List.of("-javaagent:" + b.jperf + "=start,event=cpu,interval=" + periodNanos + "ns,cstack=" + stacks
+                        + (threads ? ",threads" : "") + ",file=" + file));
     }
 
     private Variant asyncAt(long periodNanos, Path file, boolean threads) {
@@ -182,6 +196,52 @@ public final class SamplingBenchmark {
             for (String t : cpu.keySet()) {
                 System.out.printf(Locale.ROOT, "      %-9s cpu %5d ms  samples %5d%n", t, cpu.get(t),
                         samples.getOrDefault(t, 0L));
+            }
+        }
+    }
+
+    // 5. Stack quality -------------------------------------------------------------------------------------------
+
+    private void stackQuality() throws Exception {
+        System.out.printf("%n5. Stack quality at 1 kHz on mixed (hot loop, zlib, syscalls): per-thread share against"
+                + " CPU time, and samples reaching Thread.run%n");
+        Path collapsed = work.resolve("quality.collapsed");
+        Pattern entry = Pattern.compile(";java[/.]lang[/.]Thread\\.run(_\\[[0ij]\\])?;");
+        for (String pfp : List.of("-XX:+PreserveFramePointer", "-XX:-PreserveFramePointer")) {
+            for (Variant v : List.of(jperfAt(KHZ, collapsed, "fp", true), jperfAt(KHZ, collapsed, "dwarf", true),
+                    asyncAt(KHZ, collapsed, true))) {
+                List<String> jvm = new ArrayList<>(v.jvm());
+                jvm.add(pfp);
+                jvm.add("-Dsamples.delay=1");
+                long begin = System.nanoTime();
+                String out = Bench.output(b.start(jvm, "mixed", Integer.toString(seconds)));
+                Map<String, Long> cpu = new TreeMap<>();
+                Matcher m = CPU.matcher(out);
+                while (m.find()) {
+                    cpu.put(m.group(1), Long.parseLong(m.group(2)));
+                }
+                Map<String, long[]> byThread = new TreeMap<>();
+                Pattern thread = Pattern.compile("^\\[(.*?) tid=\\d+\\]");
+                for (String line : Files.readAllLines(collapsed)) {
+                    Matcher t = thread.matcher(line);
+                    if (t.find() && cpu.containsKey(t.group(1))) {
+                        long n = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+                        long[] c = byThread.computeIfAbsent(t.group(1), k -> new long[2]);
+                        c[0] += n;
+                        c[1] += entry.matcher(line).find() ? n : 0;
+                    }
+                }
+                long cpuTotal = cpu.values().stream().mapToLong(Long::longValue).sum();
+                long sampleTotal = byThread.values().stream().mapToLong(c -> c[0]).sum();
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "   %-26s %-18s", pfp.substring(4),
+                        v.name()));
+                for (String t : cpu.keySet()) {
+                    long[] c = byThread.getOrDefault(t, new long[2]);
+                    line.append(String.format(Locale.ROOT, "  %s %+.1f pt, %.1f%% rooted", t,
+                            100.0 * c[0] / Math.max(1, sampleTotal) - 100.0 * cpu.get(t) / Math.max(1, cpuTotal),
+                            100.0 * c[1] / Math.max(1, c[0])));
+                }
+                System.out.println(line + String.format(Locale.ROOT, " (%.0f s)", (System.nanoTime() - begin) / 1e9));
             }
         }
     }
