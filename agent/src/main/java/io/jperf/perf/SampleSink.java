@@ -5,6 +5,9 @@ public interface SampleSink {
     /** One sample; {@code sample} is reused after the call returns. */
     void sample(Sample sample);
 
-    /** After each drain of the rings: time to resolve buffered samples. */
-    void drained(long now);
+    /**
+     * After each drain of the rings: time to resolve buffered samples. Every sample taken before {@code complete}
+     * (CLOCK_MONOTONIC) has been delivered by now; later ones may still come, from rings read earlier in the drain.
+     */
+    void drained(long complete);
 }

@@ -360,7 +360,7 @@ public final class Sampler implements AutoCloseable {
                 if (mode == Mode.PER_THREAD) {
                     addNewThreads(begin);
                 }
-                sink.drained(System.nanoTime());
+                sink.drained(begin);
                 LockSupport.parkNanos(Math.max(0, DRAIN_NANOS - (System.nanoTime() - begin)));
             }
             drainAll();

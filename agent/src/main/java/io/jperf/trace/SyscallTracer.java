@@ -13,7 +13,9 @@ import java.util.function.IntFunction;
 
 /**
  * Pairs the {@code raw_syscalls:sys_enter} and {@code sys_exit} samples of each thread into calls with their
- * duration and result, on the sampler's reader thread. Every call is counted in the summary; the first
+ * duration and result, on the sampler's reader thread. Each CPU has its own ring, so a thread that moved to another
+ * CPU during a call may have its exit read before its enter: events wait and are paired in time order, once every
+ * ring has been read past their time. Every call is counted in the summary; the first
  * {@code keep} calls are kept one by one, with their callchain when asked. With only the enter event (counting),
  * calls are counted by thread and name and nothing else.
  */
@@ -36,8 +38,33 @@ public final class SyscallTracer implements SampleSink {
     private final Map<Integer, Summary> byCall = new TreeMap<>();
     private final Map<Long, Summary> byThreadCall = new TreeMap<>();
     private final CallLog log = new CallLog();
+    /** Events read but not yet paired: later than the last time every ring was read past. */
+    private final java.util.ArrayList<Event> waiting = new java.util.ArrayList<>();
     private long unmatchedExits;
     private long firstTime = -1;
+
+    /** An event as read from a ring (the sample itself is reused). */
+    private static final class Event {
+        final int event;
+        final int tid;
+        final long time;
+        final int nr;
+        final long[] args = new long[6];
+        final long ret;
+        final long[] chain;
+
+        Event(Sample s, int nr, boolean keepChain) {
+            this.event = s.event();
+            this.tid = s.tid();
+            this.time = s.time();
+            this.nr = nr;
+            for (int i = 0; i < 6 && ARGS + 8 * i + 8 <= s.rawSize(); i++) {
+                args[i] = s.rawLong(ARGS + 8 * i);
+            }
+            this.ret = event == EXIT && s.rawSize() >= RET + 8 ? s.rawLong(RET) : 0;
+            this.chain = keepChain && s.chainLength() > 0 ? Arrays.copyOf(s.chain(), s.chainLength()) : null;
+        }
+    }
 
     /** The call a thread is in. */
     private static final class Open {
@@ -184,51 +211,52 @@ public final class SyscallTracer implements SampleSink {
             names.put(tid, threadName.apply(tid));
         }
         int nr = (int) s.rawLong(ID);
-        if (s.event() == ENTER) {
-            if (!durations) {
-                count(tid, nr, -1, false);
-                return;
-            }
-            Open o = open.computeIfAbsent(tid, t -> new Open());
-            o.active = true;
-            o.nr = nr;
-            o.time = s.time();
-            for (int i = 0; i < 6 && ARGS + 8 * i + 8 <= s.rawSize(); i++) {
-                o.args[i] = s.rawLong(ARGS + 8 * i);
-            }
-            o.chainLength = 0;
-            if (stacks && s.chainLength() > 0) {
-                if (o.chain.length < s.chainLength()) {
-                    o.chain = new long[s.chainLength()];
-                }
-                System.arraycopy(s.chain(), 0, o.chain, 0, s.chainLength());
-                o.chainLength = s.chainLength();
-            }
+        if (!durations) {
+            count(tid, nr, -1, false);
             return;
         }
-        Open o = open.get(tid);
-        if (o == null || !o.active || o.nr != nr) {
+        waiting.add(new Event(s, nr, stacks && s.event() == ENTER && log.size < keep));
+    }
+
+    /** Pairs, in time order, the waiting events every ring has been read past. */
+    @Override
+    public synchronized void drained(long complete) {
+        waiting.sort(java.util.Comparator.comparingLong(e -> e.time));
+        int done = 0;
+        while (done < waiting.size() && waiting.get(done).time < complete) {
+            pair(waiting.get(done++));
+        }
+        waiting.subList(0, done).clear();
+    }
+
+    private void pair(Event e) {
+        if (e.event == ENTER) {
+            Open o = open.computeIfAbsent(e.tid, t -> new Open());
+            o.active = true;
+            o.nr = e.nr;
+            o.time = e.time;
+            System.arraycopy(e.args, 0, o.args, 0, 6);
+            o.chain = e.chain == null ? new long[0] : e.chain;
+            o.chainLength = o.chain.length;
+            return;
+        }
+        Open o = open.get(e.tid);
+        if (o == null || !o.active || o.nr != e.nr) {
             unmatchedExits++;
             return;
         }
         o.active = false;
-        long ret = s.rawSize() >= RET + 8 ? s.rawLong(RET) : 0;
-        long duration = s.time() - o.time;
-        boolean error = ret < 0 && ret >= -4095;
-        count(tid, nr, duration, error);
+        long duration = e.time - o.time;
+        boolean error = e.ret < 0 && e.ret >= -4095;
+        count(e.tid, e.nr, duration, error);
         if (log.size < keep) {
-            log.add(tid, o, duration, ret, stacks);
+            log.add(e.tid, o, duration, e.ret, stacks);
         }
     }
 
     private void count(int tid, int nr, long duration, boolean error) {
         byCall.computeIfAbsent(nr, n -> new Summary(true)).add(duration, error);
         byThreadCall.computeIfAbsent((long) tid << 32 | nr, k -> new Summary(false)).add(duration, error);
-    }
-
-    @Override
-    public void drained(long now) {
-        // Calls are complete when their exit arrives; nothing waits.
     }
 
     /** What was traced so far, copied for output. */
