@@ -27,6 +27,17 @@ import java.util.function.IntConsumer;
 public final class JavaThreads implements AutoCloseable {
     private final Map<Integer, WeakReference<Thread>> byTid = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Object[]> started = new ConcurrentLinkedQueue<>();
+    /**
+     * The last name seen of each thread, so that samples resolved after a short-lived thread ended still get its
+     * name; the oldest are forgotten past {@link #MAX_REMEMBERED}.
+     */
+    private final Map<Integer, String> lastNames = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, String> eldest) {
+            return size() > MAX_REMEMBERED;
+        }
+    };
+    private static final int MAX_REMEMBERED = 100_000;
     private volatile IntConsumer onStart = tid -> { };
     private Jvmti jvmti;
 
@@ -36,7 +47,8 @@ public final class JavaThreads implements AutoCloseable {
         public void invoke(long jvmtiEnv, long jniEnv, long thread) {
             try {
                 int tid = Libc.gettid();
-                started.add(new Object[] {tid, new WeakReference<>(Thread.currentThread())});
+                Thread t = Thread.currentThread();
+                started.add(new Object[] {tid, new WeakReference<>(t), t.getName()});
                 onStart.accept(tid);
             } catch (Throwable ignored) {
                 // Never into the application's thread start.
@@ -102,16 +114,27 @@ public final class JavaThreads implements AutoCloseable {
         }
     }
 
-    /** The Java name of a thread, or null when it is not a (known) Java thread. */
+    /**
+     * The Java name of a thread (the last one seen, once it ended), or null when it is not a (known) Java thread.
+     */
     @SuppressWarnings("unchecked")
-    public String name(int tid) {
+    public synchronized String name(int tid) {
         for (Object[] s; (s = started.poll()) != null;) {
             byTid.put((Integer) s[0], (WeakReference<Thread>) s[1]);
+            lastNames.put((Integer) s[0], (String) s[2]);
         }
         WeakReference<Thread> ref = byTid.get(tid);
         Thread t = ref == null ? null : ref.get();
-        return t == null ? null : t.getName();
+        if (t == null) {
+            return lastNames.get(tid);
+        }
+        String name = t.getName();
+        lastNames.put(tid, name);
+        return name;
     }
+
+    /** What {@link #nameOf} says of a thread it knows nothing of (it ended, and was no Java thread jperf saw). */
+    public static final String UNNAMED = "thread";
 
     /** A thread's Java name when {@code threads} knows it, else its native name ({@code comm}), else "thread". */
     public static String nameOf(JavaThreads threads, int tid) {
@@ -122,7 +145,7 @@ public final class JavaThreads implements AutoCloseable {
         try {
             return Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).trim();
         } catch (IOException e) {
-            return "thread";
+            return UNNAMED;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.jperf.trace;
 
 import io.jperf.collect.LatencyHistogram;
+import io.jperf.hotspot.JavaThreads;
 import io.jperf.perf.Sample;
 import io.jperf.perf.SampleSink;
 
@@ -282,6 +283,11 @@ public final class SyscallTracer implements SampleSink {
         copy.chainAt = Arrays.copyOf(log.chainAt, log.size);
         copy.chainLength = Arrays.copyOf(log.chainLength, log.size);
         copy.chains = Arrays.copyOf(log.chains, log.chainsUsed);
+        // Names again: a thread's first calls come before the JVM names it (its native name is "java" then).
+        names.replaceAll((tid, first) -> {
+            String now = threadName.apply(tid);
+            return now == null || now.equals(JavaThreads.UNNAMED) ? first : now;
+        });
         return new Trace(firstTime, calls, calls - log.size, unmatchedExits, inProgress, new LinkedHashMap<>(names),
                 copySummaries(byCall), copySummaries(byThreadCall), copy);
     }
