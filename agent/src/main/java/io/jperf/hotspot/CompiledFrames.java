@@ -22,6 +22,7 @@ public final class CompiledFrames {
     private final SafeMemory memory;
     private final long frameSizeAt;
     private final long sizeAt;
+    private final long nameAt;
     /** Where the blob keeps its code: an address (JDK 17) or an int offset from the blob (JDK 23 and later). */
     private final long codeBeginAt;
     private final long codeOffsetAt;
@@ -31,10 +32,11 @@ public final class CompiledFrames {
         this.memory = memory;
         frameSizeAt = vm.offset("CodeBlob", "_frame_size");
         sizeAt = vm.offset("CodeBlob", "_size");
+        nameAt = vm.offset("CodeBlob", "_name");
         codeBeginAt = vm.offset("CodeBlob", "_code_begin");
         codeOffsetAt = vm.offset("CodeBlob", "_code_offset");
-        if (frameSizeAt < 0 || sizeAt < 0 || codeBeginAt < 0 && codeOffsetAt < 0) {
-            throw new IOException("this JVM's VMStructs lack CodeBlob::_frame_size, _size or the code's place");
+        if (frameSizeAt < 0 || sizeAt < 0 || nameAt < 0 || codeBeginAt < 0 && codeOffsetAt < 0) {
+            throw new IOException("this JVM's VMStructs lack CodeBlob::_frame_size, _size, _name or the code's place");
         }
     }
 
@@ -75,7 +77,8 @@ public final class CompiledFrames {
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
             for (int at = back - 8; at >= 0; at -= 8) {
                 long blob = codeBegin - back + at;
-                if (codesAt(b, at, blob, codeBegin) && Math.max(frameSizeAt, sizeAt) + 4 <= back - at) {
+                if (codesAt(b, at, blob, codeBegin) && Math.max(frameSizeAt, sizeAt) + 4 <= back - at
+                        && isNmethod(b, at)) {
                     int words = b.getInt(at + (int) frameSizeAt);
                     return words >= 2 && words < MAX_FRAME_WORDS ? words * 8 : -1;
                 }
@@ -83,6 +86,25 @@ public final class CompiledFrames {
         }
         return -1;
     }
+
+    /**
+     * Whether the blob is named as nmethods are ("nmethod", "native nmethod"): other words inside a real header (the
+     * entry point is the code's address too) can look like a header's code field.
+     */
+    private boolean isNmethod(ByteBuffer b, int at) {
+        if (at + nameAt + 8 > b.limit()) {
+            return false;
+        }
+        byte[] name = memory.readBytes(b.getLong(at + (int) nameAt), NMETHOD.length + 7);
+        if (name == null) {
+            return false;
+        }
+        String s = new String(name, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int end = s.indexOf(0);
+        return end > 0 && s.substring(0, end).endsWith("nmethod");
+    }
+
+    private static final byte[] NMETHOD = "nmethod".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     /**
      * Whether the blob header at {@code at} in {@code b} says its code begins at {@code codeBegin}, and its size
