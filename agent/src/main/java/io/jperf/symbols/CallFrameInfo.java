@@ -89,15 +89,6 @@ public final class CallFrameInfo {
         return new CallFrameInfo(elf, arch);
     }
 
-    public Arch arch() {
-        return arch;
-    }
-
-    /** FDEs known. */
-    public int size() {
-        return fdeStarts.length;
-    }
-
     /**
      * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged).
      */
