@@ -58,6 +58,8 @@ public final class CallFrameInfo {
     /** FDEs sorted by first address: their start addresses and their file offsets. */
     private final long[] fdeStarts;
     private final long[] fdeOffsets;
+    /** Per FDE, its rows once an address in it was asked for: an FDE's program runs once. */
+    private final Row[][] tables;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {
         this.b = elf.bytes();
@@ -73,6 +75,7 @@ public final class CallFrameInfo {
         }
         fdeStarts = table[0];
         fdeOffsets = table[1];
+        tables = new Row[fdeStarts.length][];
     }
 
     /** The call frame information of an ELF file, or null when it has none (or not for a machine jperf knows). */
@@ -100,11 +103,28 @@ public final class CallFrameInfo {
         if (i < 0) {
             return null;
         }
-        try {
-            return run(fdeOffsets[i], pc);
-        } catch (RuntimeException e) {
-            return null; // a damaged FDE: no rule rather than a wrong one
+        Row[] table = tables[i];
+        if (table == null) {
+            try {
+                table = rows(fdeOffsets[i]);
+            } catch (RuntimeException e) {
+                table = new Row[0]; // a damaged FDE: no rule rather than a wrong one
+            }
+            tables[i] = table;
         }
+        int lo = 0;
+        int hi = table.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (table[mid].end() <= pc) {
+                lo = mid + 1;
+            } else if (table[mid].start() > pc) {
+                hi = mid - 1;
+            } else {
+                return table[mid];
+            }
+        }
+        return null;
     }
 
     /** .eh_frame_hdr: version, encodings, the .eh_frame pointer, the count, then (initial location, FDE) pairs. */
@@ -232,17 +252,24 @@ public final class CallFrameInfo {
         return new Cie(codeAlign, dataAlign, raRegister, fdeEncoding, augmented, r.at, end);
     }
 
-    /** Runs the CIE's and the FDE's instructions up to {@code pc}. */
-    private Row run(long fdeOffset, long pc) {
+    /** Runs the CIE's and the FDE's instructions: the FDE's rows, by address. */
+    private Row[] rows(long fdeOffset) {
         Fde f = fde(fdeOffset);
-        if (pc < f.start || pc >= f.end) {
-            return null;
-        }
         State initial = new State();
         State s = new State();
-        execute(f.cie, f.cie.instructions, f.cie.end, s, null, Long.MAX_VALUE, f);
+        execute(f.cie, f.cie.instructions, f.cie.end, s, null, null);
         initial.copyFrom(s);
-        return execute(f.cie, f.instructions, f.instructionsEnd, s, initial, pc, f);
+        java.util.List<Row> rows = new java.util.ArrayList<>();
+        s.location = f.start;
+        execute(f.cie, f.instructions, f.instructionsEnd, s, initial, location -> {
+            if (location > s.location) {
+                rows.add(row(s, location, f));
+            }
+        });
+        if (f.end > s.location) {
+            rows.add(row(s, f.end, f));
+        }
+        return rows.toArray(new Row[0]);
     }
 
     /** Registers' rules while the program runs. */
@@ -277,14 +304,11 @@ public final class CallFrameInfo {
     }
 
     /**
-     * Executes instructions from {@code at} to {@code end}; with an FDE, stops at the first row past {@code pc} and
-     * returns the row that covers it.
+     * Executes instructions from {@code at} to {@code end}. For an FDE ({@code initial} given), {@code rowEnds} hears
+     * of each advance (the rules so far hold up to there) before the location moves.
      */
-    private Row execute(Cie cie, int at, int end, State s, State initial, long pc, Fde f) {
+    private void execute(Cie cie, int at, int end, State s, State initial, java.util.function.LongConsumer rowEnds) {
         Reader r = new Reader(at, ehFrameAddress - ehFrameOffset, 0);
-        if (f != null && initial != null) {
-            s.location = f.start;
-        }
         java.util.ArrayDeque<State> remembered = new java.util.ArrayDeque<>();
         while (r.at < end) {
             int op = b.get(r.at++) & 0xff;
@@ -381,15 +405,12 @@ public final class CallFrameInfo {
                     }
                 }
             }
-            if (advance >= 0 && f != null && initial != null) {
+            if (advance >= 0 && rowEnds != null) {
                 long next = s.location + advance;
-                if (next > pc) {
-                    return row(s, next, f);
-                }
+                rowEnds.accept(next);
                 s.location = next;
             }
         }
-        return f != null && initial != null ? row(s, f.end, f) : null;
     }
 
     private static Row row(State s, long end, Fde f) {
