@@ -11,6 +11,7 @@ import io.jperf.perf.Sample;
 import io.jperf.perf.SampleSink;
 import io.jperf.perfmap.NameStyle;
 import io.jperf.stack.DwarfUnwinder;
+import io.jperf.symbols.NativeSymbols;
 import io.jperf.stack.FrameKind;
 import io.jperf.stack.FrameTable;
 import io.jperf.stack.StackResolver;
@@ -67,7 +68,7 @@ public final class Recorder implements SampleSink {
     public Recorder(List<String> events, CodeCache code, LongSupplier codeConsistentUntil, NameStyle style,
             FrameFilter filter, JavaThreads javaThreads, int logCapacity, boolean dwarf) {
         this.resolver = new StackResolver(frames, code, style.lines(), dwarf ? interpretedMethods() : null);
-        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), jitCode(code)) : null;
+        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), jitCode(code, resolver.natives())) : null;
         this.eventRoots = new int[events.size() > 1 ? events.size() : 0];
         for (int i = 0; i < eventRoots.length; i++) {
             eventRoots[i] = tree.child(0, frames.intern(FrameKind.EVENT, ("[" + events.get(i) + "]").intern(), 0));
@@ -89,7 +90,7 @@ public final class Recorder implements SampleSink {
     }
 
     /** Interpreter and compiled frames by the code cache, compiled frame sizes from HotSpot's blob headers. */
-    private static DwarfUnwinder.JitCode jitCode(CodeCache code) {
+    private static DwarfUnwinder.JitCode jitCode(CodeCache code, NativeSymbols natives) {
         CompiledFrames sizes;
         try {
             sizes = CompiledFrames.open();
@@ -97,13 +98,21 @@ public final class Recorder implements SampleSink {
             sizes = null; // compiled frames then need -XX:+PreserveFramePointer
         }
         CompiledFrames frames = sizes;
-        return pc -> {
-            CodeBlob blob = code.lookup(pc, System.nanoTime());
-            if (blob instanceof GeneratedCode g) {
-                return "Interpreter".equals(g.name) ? DwarfUnwinder.JitCode.INTERPRETER : DwarfUnwinder.JitCode.OTHER;
+        return new DwarfUnwinder.JitCode() {
+            @Override
+            public int frameAt(long pc) {
+                CodeBlob blob = code.lookup(pc, System.nanoTime());
+                if (blob instanceof GeneratedCode g) {
+                    return "Interpreter".equals(g.name) ? INTERPRETER : OTHER;
+                }
+                return blob instanceof CompiledMethod && frames != null ? frames.frameBytes(blob.start) : OTHER;
             }
-            return blob instanceof CompiledMethod && frames != null ? frames.frameBytes(blob.start)
-                    : DwarfUnwinder.JitCode.OTHER;
+
+            @Override
+            public boolean isCode(long address) {
+                return code.lookup(address - 1, System.nanoTime()) != null
+                        || natives != null && natives.find(address - 1) != null;
+            }
         };
     }
 

@@ -39,6 +39,9 @@ public final class DwarfUnwinder {
 
         /** The frame size in bytes of compiled Java code at {@code pc}, or {@link #INTERPRETER}, or {@link #OTHER}. */
         int frameAt(long pc);
+
+        /** Whether {@code address} is in code: JIT code or a mapped file's (to tell a return address from data). */
+        boolean isCode(long address);
     }
 
     public DwarfUnwinder(NativeSymbols natives, JitCode jit) {
@@ -120,11 +123,16 @@ public final class DwarfUnwinder {
                 // address and the caller's fp are the frame's top two words. (With one, the frame-pointer step
                 // below is preferred: it also holds where the frame's size misleads, as in OSR frames.)
                 callerSp = sp + frame;
+                if (leaf && !(s.inStack(callerSp - 8) && jit.isCode(s.stackLong(callerSp - 8)))) {
+                    // Sampled in the prologue or epilogue: the frame is not (or no longer) built; the return
+                    // address is on top, or under the saved fp.
+                    callerSp = s.inStack(sp) && jit.isCode(s.stackLong(sp)) ? sp + 8 : sp + 16;
+                }
                 if (!s.inStack(callerSp - 16)) {
                     return continueWithKernel(pc, kernelChain, userFrom, userTo, out, n);
                 }
                 ra = s.stackLong(callerSp - 8);
-                callerFp = s.stackLong(callerSp - 16);
+                callerFp = callerSp - sp == 8 ? fp : s.stackLong(callerSp - 16);
             } else if (row != null && row.cfaExpression() && !AARCH64) {
                 // PLT entries: the return address is on top of the stack.
                 if (!s.inStack(sp)) {
