@@ -49,6 +49,8 @@ public final class Sampler implements AutoCloseable {
      */
     private static final int EVERY_EVENT_FACTOR = 4;
     private static final int PER_THREAD_DATA_PAGES = 8;
+    /** With stack copies (16 KiB each) a thread's ring must hold them while the reader waits for a CPU: 31. */
+    private static final int PER_THREAD_STACK_COPY_PAGES = 128;
     /** Rings are locked memory; below this many pages jperf stops shrinking them and reports the limit. */
     private static final int MIN_PAGES = 8;
     /** Above this many (thread, CPU) events the per-thread mode is cheaper in descriptors. */
@@ -265,7 +267,8 @@ public final class Sampler implements AutoCloseable {
             if (leader == null) {
                 leader = e;
                 eventByThread.put(tid, e);
-                Ring ring = map(e, PER_THREAD_DATA_PAGES);
+                Ring ring = map(e, wantedEvents.stream().anyMatch(w -> w.stackCopy() > 0)
+                        ? PER_THREAD_STACK_COPY_PAGES : PER_THREAD_DATA_PAGES);
                 rings.add(ring);
                 ringByThread.put(tid, ring);
             } else {
