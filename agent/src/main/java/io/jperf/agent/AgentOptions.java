@@ -152,7 +152,7 @@ public final class AgentOptions {
         }
         if (has("cstack") && get("cstack").equals("vm")) {
             throw new BadOptionException("cstack=vm (jperf's own HotSpot frame walker) is not available yet: use"
-                    + " cstack=dwarf, with -XX:+PreserveFramePointer for Java frames");
+                    + " cstack=dwarf (or auto)");
         }
         if (has("cstack") && !List.of("auto", "fp", "dwarf").contains(get("cstack"))) {
             throw new BadOptionException("bad cstack '" + get("cstack") + "': use auto, fp or dwarf");
@@ -166,11 +166,16 @@ public final class AgentOptions {
     /** The ring layout asked for, or null to let the sampler choose. */
     /**
      * How user stacks are walked: fp (the kernel's frame-pointer chain) or dwarf (stack copies unwound by DWARF
-     * call frame information). auto is fp until jperf walks HotSpot frames itself.
+     * call frame information and HotSpot's frame layout). auto picks fp when the JVM keeps frame pointers
+     * (-XX:+PreserveFramePointer: the kernel's chain is then complete but for native code built without them, at
+     * half the reader's cost) and dwarf otherwise (the kernel's chain stops at the first compiled Java frame).
      */
-    public String cstack() {
+    public String cstack(boolean framePointersPreserved) {
         String mode = get("cstack");
-        return mode == null || mode.equals("auto") ? "fp" : mode;
+        if (mode == null || mode.equals("auto")) {
+            return framePointersPreserved ? "fp" : "dwarf";
+        }
+        return mode;
     }
 
     public Sampler.Mode rings() {

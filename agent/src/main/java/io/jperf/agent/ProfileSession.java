@@ -64,8 +64,19 @@ final class ProfileSession extends Session {
         this.style = new NameStyle(names.dotted(), names.signatures(), false, names.lines(), true);
         this.filter = new FrameFilter(options.all("include"), options.all("exclude"));
         this.fileFormat = format(options, file(options));
-        this.dwarf = options.cstack().equals("dwarf");
+        this.dwarf = options.cstack(framePointersPreserved()).equals("dwarf");
         this.recorder = newRecorder();
+    }
+
+    /** Whether this JVM runs with -XX:+PreserveFramePointer (false when it cannot tell). */
+    private static boolean framePointersPreserved() {
+        try {
+            return Boolean.parseBoolean(java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption("PreserveFramePointer").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     /** The events of {@code event=} (repeatable; tracepoint wildcards expand), or the default. */
@@ -199,8 +210,8 @@ final class ProfileSession extends Session {
         }
         info.put("mode", s.mode() == null ? "starting" : s.mode().description);
         info.put("kernel frames", s.kernel() ? "yes" : "no (not allowed)");
-        info.put("stacks", dwarf ? "dwarf (" + STACK_COPY_BYTES / 1024 + " KiB stack copies, frame pointers in JIT code)"
-                : "fp (frame pointers)");
+        info.put("stacks", dwarf ? "dwarf (" + STACK_COPY_BYTES / 1024 + " KiB stack copies: DWARF CFI for native code,"
+                + " HotSpot frame layout for Java)" : "fp (the kernel's frame-pointer chain)");
         info.put("samples", Long.toString(s.samples()));
         if (events.size() > 1) {
             StringBuilder per = new StringBuilder();

@@ -46,9 +46,11 @@ class AgentOptionsTest {
 
     @Test
     void stackModes() throws Exception {
-        assertEquals("fp", AgentOptions.parse("start").cstack());
-        assertEquals("fp", AgentOptions.parse("start,cstack=auto").cstack());
-        assertEquals("dwarf", AgentOptions.parse("start,cstack=dwarf").cstack());
+        assertEquals("fp", AgentOptions.parse("start").cstack(true), "auto with frame pointers");
+        assertEquals("dwarf", AgentOptions.parse("start").cstack(false), "auto without");
+        assertEquals("dwarf", AgentOptions.parse("start,cstack=auto").cstack(false));
+        assertEquals("dwarf", AgentOptions.parse("start,cstack=dwarf").cstack(true));
+        assertEquals("fp", AgentOptions.parse("start,cstack=fp").cstack(false));
     }
 
     @Test
@@ -72,7 +74,7 @@ class AgentOptionsTest {
             "start,freq=0|bad freq '0': use 1 to 100000 samples per second",
             "start,duration=soon|bad duration 'soon': use a number with ns, us, ms, s, m or h (e.g. duration=30s)",
             "start,cstack=lbr|bad cstack 'lbr': use auto, fp or dwarf",
-            "start,cstack=vm|cstack=vm (jperf's own HotSpot frame walker) is not available yet: use cstack=dwarf, with -XX:+PreserveFramePointer for Java frames",
+            "start,cstack=vm|cstack=vm (jperf's own HotSpot frame walker) is not available yet: use cstack=dwarf (or auto)",
             "start,format=pdf|unknown format 'pdf'; formats: flamegraph (html), collapsed, report, data, script",
             "=x|unknown option '' in '=x'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, cstack=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
     void badOptionsExplainThemselves(String options, String message) {

@@ -43,7 +43,8 @@ final class ProfileOptions {
     String rings;
 
     @Option(names = "--cstack", paramLabel = "MODE",
-            description = "user stacks: fp (frame pointers, default) or dwarf (stack copies unwound by DWARF CFI)")
+            description = "user stacks: auto (default: fp with -XX:+PreserveFramePointer, else dwarf), fp (frame"
+                    + " pointers) or dwarf (stack copies unwound by DWARF CFI and HotSpot's frame layout)")
     String cstack;
 
     @Option(names = "--dot", description = "dotted Java class names")
