@@ -477,7 +477,7 @@ public final class Sampler implements AutoCloseable {
             }
         }
         for (int tid : fresh) {
-            if (!threads.contains(tid)) {
+            if (!threads.contains(tid) && running) {
                 synchronized (this) {
                     try {
                         openThread(tid);
@@ -531,14 +531,8 @@ public final class Sampler implements AutoCloseable {
     /** Stops sampling, lets the reader take what is left, and frees events and rings. Idempotent. */
     @Override
     public void close() {
-        for (PerfEvent e : events) {
-            try {
-                e.disable();
-            } catch (PerfException ignored) {
-                // Closing it below stops it as well.
-            }
-        }
         running = false;
+        disableAll();
         opened.countDown();
         LockSupport.unpark(reader);
         try {
@@ -547,6 +541,17 @@ public final class Sampler implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeEvents();
+    }
+
+    /** Stops every event; under the lock the reader takes to add the events of new threads. */
+    private synchronized void disableAll() {
+        for (PerfEvent e : events) {
+            try {
+                e.disable();
+            } catch (PerfException ignored) {
+                // Closing it below stops it as well.
+            }
+        }
     }
 
     private synchronized void closeEvents() {
