@@ -43,7 +43,7 @@ public final class CompiledFrames {
     /** Reads the layout from this JVM; the exception says what is missing. */
     public static CompiledFrames open() throws IOException {
         try {
-            return new CompiledFrames(VMStructs.read(), new SafeMemory());
+            return new CompiledFrames(VMStructs.read(), SafeMemory.shared());
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new IOException("cannot read HotSpot's VMStructs: " + e.getMessage(), e);
         }

@@ -55,7 +55,7 @@ public final class InterpretedMethods {
     /** Reads the layout from this JVM; the exception says what is missing. */
     public static InterpretedMethods open() throws IOException {
         try {
-            return new InterpretedMethods(VMStructs.read(), new SafeMemory());
+            return new InterpretedMethods(VMStructs.read(), SafeMemory.shared());
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new IOException("cannot read HotSpot's VMStructs: " + e.getMessage(), e);
         }

@@ -15,8 +15,21 @@ public final class SafeMemory implements AutoCloseable {
     private final FileChannel mem;
     private final ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
 
+    private static SafeMemory shared;
+
     public SafeMemory() throws IOException {
         mem = FileChannel.open(Path.of("/proc/self/mem"), StandardOpenOption.READ);
+    }
+
+    /**
+     * One reader for the readers that live as long as profiles do (method names, frame sizes): a profile per
+     * period ({@code loop=}) must not open a descriptor each time. Never closed.
+     */
+    public static synchronized SafeMemory shared() throws IOException {
+        if (shared == null) {
+            shared = new SafeMemory();
+        }
+        return shared;
     }
 
     /** The 8 bytes at {@code address}, or {@code fallback} when they cannot be read. */

@@ -14,11 +14,21 @@ public final class VMStructs {
     private final Map<String, Long> offsets = new HashMap<>();
     private final Map<String, Long> sizes = new HashMap<>();
 
+    /** The JVM's layout never changes while it runs: read once. */
+    private static VMStructs cached;
+
     private VMStructs() {
     }
 
-    /** Reads the table from the running JVM; fails when libjvm does not export it. */
-    public static VMStructs read() {
+    /** The table of the running JVM, read at the first call; fails when libjvm does not export it. */
+    public static synchronized VMStructs read() {
+        if (cached == null) {
+            cached = load();
+        }
+        return cached;
+    }
+
+    private static VMStructs load() {
         NativeLibrary jvm = NativeLibrary.getProcess();
         Pointer table = jvm.getGlobalVariableAddress("gHotSpotVMStructs").getPointer(0);
         long typeName = exported(jvm, "gHotSpotVMStructEntryTypeNameOffset");

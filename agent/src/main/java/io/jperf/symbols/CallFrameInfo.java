@@ -433,18 +433,15 @@ public final class CallFrameInfo {
         }
 
         long uleb() {
-            long result = 0;
-            int shift = 0;
-            byte x;
-            do {
-                x = b.get(at++);
-                result |= (long) (x & 0x7f) << shift;
-                shift += 7;
-            } while (x < 0);
-            return result;
+            return leb128(false);
         }
 
         long sleb() {
+            return leb128(true);
+        }
+
+        /** LEB128: 7 bits a byte, low first; a signed one extends the sign bit of its last byte. */
+        private long leb128(boolean signed) {
             long result = 0;
             int shift = 0;
             byte x;
@@ -453,7 +450,7 @@ public final class CallFrameInfo {
                 result |= (long) (x & 0x7f) << shift;
                 shift += 7;
             } while (x < 0);
-            if (shift < 64 && (x & 0x40) != 0) {
+            if (signed && shift < 64 && (x & 0x40) != 0) {
                 result |= -1L << shift;
             }
             return result;

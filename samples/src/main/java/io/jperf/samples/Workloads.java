@@ -168,12 +168,7 @@ final class Workloads {
 
     /** Small unbuffered writes: each is a write(2) system call. */
     static Workload devNull() {
-        FileOutputStream out;
-        try {
-            out = new FileOutputStream("/dev/null");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        FileOutputStream out = openDevNull();
         byte[] buffer = new byte[64];
         return new Workload("syscall") {
             @Override
@@ -210,12 +205,7 @@ final class Workloads {
      * 32-byte writes through the same method with -Xbatch make sure it is compiled, so that stacks name it.
      */
     static Workload writer(int warmUp) {
-        FileOutputStream out;
-        try {
-            out = new FileOutputStream("/dev/null");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        FileOutputStream out = openDevNull();
         byte[] record = new byte[RECORD_BYTES];
         return new Workload("writer") {
             @Override
@@ -231,6 +221,15 @@ final class Workloads {
                 writeRecord(out, record);
             }
         };
+    }
+
+    /** Unbuffered: each write is one write(2). */
+    private static FileOutputStream openDevNull() {
+        try {
+            return new FileOutputStream("/dev/null");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static void writeRecord(FileOutputStream out, byte[] record) {
