@@ -166,16 +166,14 @@ public final class AgentOptions {
     /** The ring layout asked for, or null to let the sampler choose. */
     /**
      * How user stacks are walked: fp (the kernel's frame-pointer chain) or dwarf (stack copies unwound by DWARF
-     * call frame information and HotSpot's frame layout). auto picks fp when the JVM keeps frame pointers
-     * (-XX:+PreserveFramePointer: the kernel's chain is then complete but for native code built without them, at
-     * half the reader's cost) and dwarf otherwise (the kernel's chain stops at the first compiled Java frame).
+     * call frame information and HotSpot's frame layout). auto is dwarf, as even with -XX:+PreserveFramePointer the
+     * kernel's chain loses the callers of native code built without frame pointers and names no interpreted method;
+     * but fp when some event is recorded at every occurrence (a tracepoint, a probe): a burst of those, each with its
+     * stack copy, would overflow any ring.
      */
-    public String cstack(boolean framePointersPreserved) {
+    public String cstack(boolean everyOccurrence) {
         String mode = get("cstack");
-        if (mode == null || mode.equals("auto")) {
-            return framePointersPreserved ? "fp" : "dwarf";
-        }
-        return mode;
+        return mode != null && !mode.equals("auto") ? mode : everyOccurrence ? "fp" : "dwarf";
     }
 
     public Sampler.Mode rings() {

@@ -64,19 +64,9 @@ final class ProfileSession extends Session {
         this.style = new NameStyle(names.dotted(), names.signatures(), false, names.lines(), true);
         this.filter = new FrameFilter(options.all("include"), options.all("exclude"));
         this.fileFormat = format(options, file(options));
-        this.dwarf = options.cstack(framePointersPreserved()).equals("dwarf");
+        this.dwarf = options.cstack(events.stream().anyMatch(e -> !frequency && !e.isClock() && periodOf(e) == 1))
+                .equals("dwarf");
         this.recorder = newRecorder();
-    }
-
-    /** Whether this JVM runs with -XX:+PreserveFramePointer (false when it cannot tell). */
-    private static boolean framePointersPreserved() {
-        try {
-            return Boolean.parseBoolean(java.lang.management.ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                    .getVMOption("PreserveFramePointer").getValue());
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
     }
 
     /** The events of {@code event=} (repeatable; tracepoint wildcards expand), or the default. */
@@ -116,7 +106,7 @@ final class ProfileSession extends Session {
         try {
             List<SamplingEvent> sampled = new ArrayList<>();
             for (EventSpec e : s.events) {
-                sampled.add(new SamplingEvent(e, s.period > 0 ? s.period : e.defaultPeriod(), s.frequency,
+                sampled.add(new SamplingEvent(e, s.periodOf(e), s.frequency,
                         e.kind() == EventSpec.Kind.TRACEPOINT ? s.tracepointFilter : null, true, false,
                         s.dwarf ? STACK_COPY_BYTES : 0));
             }
@@ -129,6 +119,11 @@ final class ProfileSession extends Session {
             threads.onStart(s.sampler::threadStarted);
         }
         return s;
+    }
+
+    /** The sampling period of an event: the one asked for, or the event's default. */
+    private long periodOf(EventSpec e) {
+        return period > 0 ? period : e.defaultPeriod();
     }
 
     private Recorder newRecorder() {

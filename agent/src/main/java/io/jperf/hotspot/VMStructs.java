@@ -13,6 +13,8 @@ import java.util.Map;
 public final class VMStructs {
     private final Map<String, Long> offsets = new HashMap<>();
     private final Map<String, Long> sizes = new HashMap<>();
+    private final Map<String, Long> statics = new HashMap<>();
+    private final Map<String, Integer> constants = new HashMap<>();
 
     /** The JVM's layout never changes while it runs: read once. */
     private static VMStructs cached;
@@ -35,6 +37,7 @@ public final class VMStructs {
         long fieldName = exported(jvm, "gHotSpotVMStructEntryFieldNameOffset");
         long isStatic = exported(jvm, "gHotSpotVMStructEntryIsStaticOffset");
         long offset = exported(jvm, "gHotSpotVMStructEntryOffsetOffset");
+        long address = exported(jvm, "gHotSpotVMStructEntryAddressOffset");
         long stride = exported(jvm, "gHotSpotVMStructEntryArrayStride");
         VMStructs v = new VMStructs();
         for (long at = 0;; at += stride) {
@@ -45,6 +48,9 @@ public final class VMStructs {
             Pointer field = table.getPointer(at + fieldName);
             if (field != null && table.getInt(at + isStatic) == 0) {
                 v.offsets.put(type.getString(0) + "::" + field.getString(0), table.getLong(at + offset));
+            } else if (field != null) {
+                v.statics.put(type.getString(0) + "::" + field.getString(0), Pointer.nativeValue(
+                        table.getPointer(at + address)));
             }
         }
         Pointer types = jvm.getGlobalVariableAddress("gHotSpotVMTypes").getPointer(0);
@@ -58,6 +64,17 @@ public final class VMStructs {
             }
             v.sizes.put(type.getString(0), types.getLong(at + sizeAt));
         }
+        Pointer ints = jvm.getGlobalVariableAddress("gHotSpotVMIntConstants").getPointer(0);
+        long intNameAt = exported(jvm, "gHotSpotVMIntConstantEntryNameOffset");
+        long intValueAt = exported(jvm, "gHotSpotVMIntConstantEntryValueOffset");
+        long intStride = exported(jvm, "gHotSpotVMIntConstantEntryArrayStride");
+        for (long at = 0;; at += intStride) {
+            Pointer name = ints.getPointer(at + intNameAt);
+            if (name == null) {
+                break;
+            }
+            v.constants.put(name.getString(0), ints.getInt(at + intValueAt));
+        }
         return v;
     }
 
@@ -69,6 +86,17 @@ public final class VMStructs {
     public long offset(String type, String field) {
         Long o = offsets.get(type + "::" + field);
         return o == null ? -1 : o;
+    }
+
+    /** The address of a static field, e.g. {@code address("CodeCache", "_heaps")}; 0 when unknown. */
+    public long address(String type, String field) {
+        Long a = statics.get(type + "::" + field);
+        return a == null ? 0 : a;
+    }
+
+    /** An integer constant, e.g. {@code constant("CodeBlobKind::Nmethod")}; {@code otherwise} when unknown. */
+    public int constant(String name, int otherwise) {
+        return constants.getOrDefault(name, otherwise);
     }
 
     /** sizeof a VM type, e.g. {@code typeSize("ConstantPool")}; −1 when unknown. */

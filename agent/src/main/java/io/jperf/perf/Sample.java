@@ -18,6 +18,7 @@ public final class Sample {
     long userPc;
     long userSp;
     long userFp;
+    long userBcp;
     int stackAt;
     int stackSize;
 
@@ -82,6 +83,11 @@ public final class Sample {
 
     public long userFp() {
         return userFp;
+    }
+
+    /** The register the interpreter keeps its bytecode pointer in (r13, x22): meaningful in interpreter code. */
+    public long userBcp() {
+        return userBcp;
     }
 
     /** Whether the 8 bytes at {@code address} of the sampled stack are in the copy. */

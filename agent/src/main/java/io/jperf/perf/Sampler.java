@@ -437,19 +437,20 @@ public final class Sampler implements AutoCloseable {
     }
 
     /**
-     * The user registers (ABI, then the frame pointer, stack pointer and pc, in the order of their bits in the mask)
-     * and the stack copy (size, bytes, the size actually copied) that follow the raw data.
+     * The user registers (ABI, then those of {@link UserRegisters}, in the order of their bits in the mask) and the
+     * stack copy (size, bytes, the size actually copied) that follow the raw data.
      */
     private static void userRegsAndStack(Sample s, ByteBuffer b, int next, int end) {
         long abi = b.getLong(next);
         next += 8;
-        if (abi == 0 || next + 32 > end) {
+        if (abi == 0 || next + 8 * UserRegisters.COUNT + 8 > end) {
             return; // a kernel thread, or a sample with no user context
         }
-        s.userFp = b.getLong(next);
-        s.userSp = b.getLong(next + 8);
-        s.userPc = b.getLong(next + 16);
-        next += 24;
+        s.userFp = b.getLong(next + 8 * UserRegisters.FP);
+        s.userSp = b.getLong(next + 8 * UserRegisters.SP);
+        s.userPc = b.getLong(next + 8 * UserRegisters.PC);
+        s.userBcp = b.getLong(next + 8 * UserRegisters.BCP);
+        next += 8 * UserRegisters.COUNT;
         long size = b.getLong(next);
         next += 8;
         if (size <= 0 || next + size + 8 > end) {

@@ -1,7 +1,7 @@
 package io.jperf.profile;
 
 import io.jperf.hotspot.JavaThreads;
-import io.jperf.hotspot.CompiledFrames;
+import io.jperf.hotspot.CodeHeaps;
 import io.jperf.hotspot.InterpretedMethods;
 import io.jperf.jit.CodeBlob;
 import io.jperf.jit.CodeCache;
@@ -89,15 +89,18 @@ public final class Recorder implements SampleSink {
         }
     }
 
-    /** Interpreter and compiled frames by the code cache, compiled frame sizes from HotSpot's blob headers. */
+    /**
+     * Interpreter and compiled frames by the code cache, and by HotSpot's code heaps for code JVMTI has not reported
+     * yet; compiled frame sizes from the blobs' headers.
+     */
     private static DwarfUnwinder.JitCode jitCode(CodeCache code, NativeSymbols natives) {
-        CompiledFrames sizes;
+        CodeHeaps opened;
         try {
-            sizes = CompiledFrames.open();
+            opened = CodeHeaps.open();
         } catch (java.io.IOException e) {
-            sizes = null; // compiled frames then need -XX:+PreserveFramePointer
+            opened = null; // compiled frames then need -XX:+PreserveFramePointer
         }
-        CompiledFrames frames = sizes;
+        CodeHeaps heaps = opened;
         return new DwarfUnwinder.JitCode() {
             @Override
             public int frameAt(long pc) {
@@ -105,12 +108,26 @@ public final class Recorder implements SampleSink {
                 if (blob instanceof GeneratedCode g) {
                     return "Interpreter".equals(g.name) ? INTERPRETER : OTHER;
                 }
-                return blob instanceof CompiledMethod && frames != null ? frames.frameBytes(blob.start) : OTHER;
+                if (heaps == null) {
+                    return OTHER;
+                }
+                if (blob instanceof CompiledMethod) {
+                    return heaps.compiledFrameBytes(blob.start);
+                }
+                CodeHeaps.Blob found = blob == null ? heaps.blobAt(pc) : null;
+                if (found == null) {
+                    return OTHER;
+                }
+                return switch (found.kind()) {
+                    case COMPILED -> found.frameBytes() >= 16 ? found.frameBytes() : OTHER;
+                    case INTERPRETER -> INTERPRETER;
+                    case OTHER -> OTHER;
+                };
             }
 
             @Override
             public boolean isCode(long address) {
-                return code.lookup(address - 1, System.nanoTime()) != null
+                return heaps != null && heaps.contains(address - 1) || code.lookup(address - 1, System.nanoTime()) != null
                         || natives != null && natives.find(address - 1) != null;
             }
         };

@@ -13,12 +13,15 @@ import io.jperf.symbols.NativeSymbols;
  * the rest (the interpreter, stubs, code without rules) by frame pointers, which lay out [fp] = caller's fp,
  * [fp+8] = return address on x86_64 and aarch64 alike. Where the copy ends, the
  * kernel's frame-pointer chain goes on from the same return address if it has it. An interpreted frame is written as
- * {@link #INTERPRETED_FRAME} followed by the Method* its frame holds, for the resolver to name. Rules are cached by
- * address; used by one thread.
+ * {@link #INTERPRETED_FRAME} followed by the Method* its frame holds and its bytecode pointer, for the resolver to
+ * name. Rules are cached by address; used by one thread.
  */
 public final class DwarfUnwinder {
     private static final long CONTEXT_USER = -512L;
-    /** Marks an interpreted frame in a callchain: the next entry is its Method*. (perf leaves this value unused.) */
+    /**
+     * Marks an interpreted frame in a callchain: the next entries are its Method* and bytecode pointer (0 when not
+     * known). (perf leaves this value unused.)
+     */
     public static final long INTERPRETED_FRAME = -3000L;
     private static final int MAX_CACHED_ROWS = 1 << 16;
     /** How far above an interpreter frame its saved sender sp may lie (arguments of the call). */
@@ -90,9 +93,13 @@ public final class DwarfUnwinder {
             CallFrameInfo.Row row = row(leaf ? pc : pc - 1);
             int frame = row == null ? jit.frameAt(leaf ? pc : pc - 1) : JitCode.OTHER;
             long methodAt = fp + InterpretedMethods.METHOD_SLOT;
-            if (frame == JitCode.INTERPRETER && n + 1 < out.length && fp >= sp && s.inStack(methodAt)) {
+            if (frame == JitCode.INTERPRETER && n + 2 < out.length && fp >= sp && s.inStack(methodAt)) {
                 out[n++] = INTERPRETED_FRAME;
                 out[n++] = s.stackLong(methodAt);
+                // The interpreter keeps the bytecode pointer in a register, and in its frame when it calls out.
+                long bcpAt = fp + InterpretedMethods.BCP_SLOT;
+                out[n++] = leaf ? s.userBcp() : InterpretedMethods.BCP_SLOT != 0 && s.inStack(bcpAt)
+                        ? s.stackLong(bcpAt) : 0;
             } else {
                 out[n++] = pc;
             }

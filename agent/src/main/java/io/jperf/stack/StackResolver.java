@@ -80,8 +80,9 @@ public final class StackResolver {
         boolean firstUser = true;
         for (int i = from; i < from + length && n < out.length; i++) {
             long ip = chain[i];
-            if (ip == DwarfUnwinder.INTERPRETED_FRAME && i + 1 < from + length) {
-                out[n++] = interpretedFrame(chain[++i]);
+            if (ip == DwarfUnwinder.INTERPRETED_FRAME && i + 2 < from + length) {
+                out[n++] = interpretedFrame(chain[i + 1], chain[i + 2]);
+                i += 2;
                 firstUser = false;
                 continue;
             }
@@ -143,9 +144,10 @@ public final class StackResolver {
         return id;
     }
 
-    private int interpretedFrame(long method) {
+    private int interpretedFrame(long method, long bcp) {
         MethodRef m = methods == null ? null : methods.method(method);
-        return m == null ? interpreted : frames.intern(FrameKind.INTERPRETED, m, 0);
+        return m == null ? interpreted
+                : frames.intern(FrameKind.INTERPRETED, m, lines ? methods.lineAt(method, bcp) : 0);
     }
 
     private int stubFrame(GeneratedCode stub) {

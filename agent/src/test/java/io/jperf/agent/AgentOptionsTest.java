@@ -46,9 +46,9 @@ class AgentOptionsTest {
 
     @Test
     void stackModes() throws Exception {
-        assertEquals("fp", AgentOptions.parse("start").cstack(true), "auto with frame pointers");
-        assertEquals("dwarf", AgentOptions.parse("start").cstack(false), "auto without");
+        assertEquals("dwarf", AgentOptions.parse("start").cstack(false), "auto");
         assertEquals("dwarf", AgentOptions.parse("start,cstack=auto").cstack(false));
+        assertEquals("fp", AgentOptions.parse("start,cstack=auto").cstack(true), "auto, every occurrence recorded");
         assertEquals("dwarf", AgentOptions.parse("start,cstack=dwarf").cstack(true));
         assertEquals("fp", AgentOptions.parse("start,cstack=fp").cstack(false));
     }

@@ -35,69 +35,129 @@ class SamplingIT {
         assertTruth(jdk, "thread", "fp");
     }
 
-    /**
-     * cstack=dwarf: user stacks unwound from stack copies by DWARF call frame information, so that the callers of
-     * libraries built without frame pointers (Debian's libz) are found: every thread's samples must reach its root.
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jperf.it.Jdks#all")
-    void dwarfUnwindingReachesEveryRoot(Jdks.Jdk jdk) throws Exception {
-        assertTruth(jdk, "cpu", "dwarf");
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> jdksWithAndWithoutFramePointers() {
+        return Jdks.all().stream().flatMap(jdk -> java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(jdk, "-XX:-PreserveFramePointer"),
+                org.junit.jupiter.params.provider.Arguments.of(jdk, "-XX:+PreserveFramePointer")));
     }
 
     /**
-     * Without -XX:+PreserveFramePointer (the JVM's default), cstack=dwarf walks compiled Java frames by the frame
-     * sizes in HotSpot's code blob headers and interpreted ones by their saved frame pointers: nearly every sample
-     * reaches Thread.run (96-100 % measured; the rest are mostly leaf frames caught in a prologue or epilogue).
+     * Complete stacks on the JVM's own command line, by default (cstack=auto is dwarf): a compiled hot loop, zlib
+     * (Debian's libz has no frame pointers), system calls and a method excluded from compilation, one thread each.
+     * With frame pointers or without, every root method's share (the samples that reach the thread's entry through
+     * the workload's loop) is within one point of the CPU time its thread measured, at least 99 % of each thread's
+     * samples are rooted at start_thread, and interpreted frames are named (at most 1 % unnamed).
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jperf.it.Jdks#all")
-    void dwarfWithoutFramePointers(Jdks.Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("jperf-nofp-");
-        Path out = dir.resolve("mixed.collapsed");
-        try (Target t = Target.with(jdk).jvm("-XX:-PreserveFramePointer", "-Dsamples.delay=1")
-                .agent("start,event=cpu,interval=1ms,cstack=dwarf,threads,file=" + out).start("mixed", 3)) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("jdksWithAndWithoutFramePointers")
+    void completeStacksByDefault(Jdks.Jdk jdk, String framePointers) throws Exception {
+        Path dir = Files.createTempDirectory("jperf-stacks-");
+        Path data = dir.resolve("stacks.data");
+        try (Target t = Target.with(jdk).jvm(framePointers, "-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=exclude,io.jperf.samples.Workloads::interpretedLoop", "-Dsamples.delay=1")
+                .agent("start,event=cpu,interval=1ms,file=" + data).start("stacks", 5)) {
             assertEquals(0, t.waitFor(Duration.ofSeconds(120)), t.stderr());
-            List<Profiles.Stack> stacks = Profiles.collapsed(out);
-            for (String thread : THREADS) {
-                long all = stacks.stream().filter(st -> st.thread().equals(thread)).mapToLong(Profiles.Stack::count)
-                        .sum();
-                long rooted = stacks.stream().filter(st -> st.thread().equals(thread)
-                        && st.has("java/lang/Thread\\.run_\\[[0ji]\\]")).mapToLong(Profiles.Stack::count).sum();
-                System.out.printf("%s no frame pointers, dwarf, %s: %.2f%% of %d samples reach Thread.run%n", jdk,
-                        thread, 100.0 * rooted / all, all);
-                assertTrue(rooted >= all * 0.9, thread + ": " + rooted + " of " + all);
+            assertEquals(List.of(), BadInputIT.jperfLines(t.stderr()));
+            Map<String, Long> cpu = Profiles.cpuMillis(t.stdout());
+            List<String> threads = List.of("hot-loop", "zlib", "syscall", "interpreter");
+            assertEquals(threads.size(), cpu.size(), t.stdout());
+
+            Proc.Result report = Proc.jperf(jdk, "report", "-i", data.toString()).assertOk();
+            Map<String, String> info = Profiles.header(report.out());
+            assertEquals("0", info.get("lost"), report.out());
+            assertTrue(info.get("stacks").startsWith("dwarf "), info.get("stacks"));
+            Path collapsed = dir.resolve("stacks.collapsed");
+            Proc.jperf(jdk, "flamegraph", "-i", data.toString(), "-o", collapsed.toString(), "--threads")
+                    .assertOk();
+            List<Profiles.Stack> stacks = Profiles.collapsed(collapsed).stream()
+                    .filter(s -> threads.contains(s.thread())).collect(Collectors.toList());
+            long sampleTotal = stacks.stream().mapToLong(Profiles.Stack::count).sum();
+            long cpuTotal = threads.stream().mapToLong(cpu::get).sum();
+            StringBuilder table = new StringBuilder();
+            List<String> failures = new java.util.ArrayList<>();
+            for (String thread : threads) {
+                long all = count(stacks, s -> s.thread().equals(thread));
+                long rooted = count(stacks, s -> s.thread().equals(thread)
+                        && List.of("start_thread", "__clone3").contains(s.frames().get(1)));
+                long rootMethod = count(stacks, s -> s.thread().equals(thread) && s.has("start_thread")
+                        && s.has("io/jperf/samples/Workloads\\$Workload\\.runUntil_\\[[0ji]\\]"));
+                double truth = 100.0 * cpu.get(thread) / cpuTotal;
+                double measured = 100.0 * rootMethod / sampleTotal;
+                table.append(String.format("%s %s %s: truth %.2f%%, root method %.2f%%, %.2f%% of %d samples rooted"
+                        + "%n", jdk, framePointers, thread, truth, measured, 100.0 * rooted / all, all));
+                if (Math.abs(truth - measured) > 1.0) {
+                    failures.add(thread + " share");
+                }
+                if (rooted < all * 0.99) {
+                    failures.add(thread + " rooted");
+                }
             }
+            long interpreted = count(stacks, s -> s.thread().equals("interpreter")
+                    && s.has("io/jperf/samples/Workloads\\.interpretedLoop_\\[0\\]") && s.has("start_thread"));
+            long interpreter = count(stacks, s -> s.thread().equals("interpreter"));
+            long unnamed = count(stacks, s -> s.has("\\[interpreted\\]_\\[0\\]"));
+            table.append(String.format("%s %s: %.2f%% of %d interpreter samples under the named interpreted"
+                    + " Workloads.interpretedLoop_[0] (the rest: its caller's loop, thread start and exit), %d samples"
+                    + " with unnamed interpreted frames%n", jdk, framePointers, 100.0 * interpreted / interpreter,
+                    interpreter, unnamed));
+            if (interpreted < interpreter * 0.98 || unnamed > interpreter / 100) {
+                failures.add("interpreted frames");
+            }
+            System.out.print(table);
+            assertEquals(List.of(), failures, table.toString());
         } finally {
             JitDumpIT.delete(dir);
         }
     }
 
     /**
-     * A method the JIT may not compile runs in the interpreter: with cstack=dwarf its frames are named from the
-     * Method* each interpreter frame holds (HotSpot's VMStructs, read safely), not just "[interpreted]".
+     * Interpreted frames get their source line from the bytecode pointer (the interpreter's register for the running
+     * frame) and the method's compressed line number table: the samples of a method that stays interpreted fall on
+     * the lines of its loop, as the source file says.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jperf.it.Jdks#all")
-    void interpretedFramesAreNamed(Jdks.Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("jperf-interpreted-");
-        Path out = dir.resolve("hotloop.collapsed");
-        try (Target t = Target.with(jdk).jvm("-XX:+PreserveFramePointer", "-XX:CompileCommand=quiet",
-                "-XX:CompileCommand=exclude,io.jperf.samples.Workloads::hotLoop", "-Dsamples.delay=1")
-                .agent("start,event=cpu,interval=1ms,cstack=dwarf,threads,file=" + out).start("hotloop", 3)) {
+    void interpretedFramesHaveTheirLines(Jdks.Jdk jdk) throws Exception {
+        List<String> source = Files.readAllLines(Path.of("../samples/src/main/java/io/jperf/samples/Workloads.java"));
+        int declared = source.indexOf("    static long interpretedLoop(long seed) {") + 1;
+        int loop = declared + 2;
+        int body = loop + 1;
+        assertTrue(declared > 0 && source.get(loop - 1).contains("for (") && source.get(body - 1).contains("x = ("),
+                "the loop's lines in Workloads.java");
+        Path dir = Files.createTempDirectory("jperf-lines-");
+        Path out = dir.resolve("interpreted.collapsed");
+        try (Target t = Target.with(jdk).jvm("-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=exclude,io.jperf.samples.Workloads::interpretedLoop", "-Dsamples.delay=1")
+                .agent("start,event=cpu,interval=1ms,lines,file=" + out).start("interpreted", 3)) {
             assertEquals(0, t.waitFor(Duration.ofSeconds(120)), t.stderr());
-            List<Profiles.Stack> stacks = Profiles.collapsed(out).stream()
-                    .filter(s -> s.thread().equals("hot-loop")).collect(Collectors.toList());
-            long all = stacks.stream().mapToLong(Profiles.Stack::count).sum();
-            long named = stacks.stream().filter(s -> s.has("io/jperf/samples/Workloads\\.hotLoop_\\[0\\]")
-                    && s.has("java/lang/Thread\\.run_\\[[0ji]\\]")).mapToLong(Profiles.Stack::count).sum();
-            System.out.printf("%s: %d of %d hot-loop samples under the interpreted Workloads.hotLoop_[0], rooted at"
-                    + " Thread.run%n", jdk, named, all);
+            java.util.regex.Pattern frame = java.util.regex.Pattern.compile(
+                    "io/jperf/samples/Workloads\\.interpretedLoop\\(Workloads\\.java:(\\d+)\\)_\\[0\\]");
+            Map<Integer, Long> byLine = new java.util.TreeMap<>();
+            long unnumbered = 0;
+            for (Profiles.Stack s : Profiles.collapsed(out)) {
+                for (String f : s.frames()) {
+                    java.util.regex.Matcher m = frame.matcher(f);
+                    if (m.matches()) {
+                        byLine.merge(Integer.parseInt(m.group(1)), s.count(), Long::sum);
+                    } else if (f.startsWith("io/jperf/samples/Workloads.interpretedLoop")) {
+                        unnumbered += s.count();
+                    }
+                }
+            }
+            long all = byLine.values().stream().mapToLong(Long::longValue).sum() + unnumbered;
+            long inLoop = byLine.entrySet().stream().filter(e -> e.getKey() == loop || e.getKey() == body)
+                    .mapToLong(Map.Entry::getValue).sum();
+            System.out.printf("%s: interpretedLoop samples by line %s, %d without a line; the loop is lines %d-%d%n",
+                    jdk, byLine, unnumbered, loop, body);
             assertTrue(all > 1000, "samples: " + all);
-            assertTrue(named >= all * 0.9, named + " of " + all);
+            assertTrue(inLoop >= all * 0.95, byLine + " (loop: lines " + loop + "-" + body + ")");
         } finally {
             JitDumpIT.delete(dir);
         }
+    }
+
+    private static long count(List<Profiles.Stack> stacks, java.util.function.Predicate<Profiles.Stack> which) {
+        return stacks.stream().filter(which).mapToLong(Profiles.Stack::count).sum();
     }
 
     private static void assertTruth(Jdks.Jdk jdk, String rings, String cstack) throws Exception {
@@ -142,9 +202,6 @@ class SamplingIT {
                         .mapToLong(Profiles.Stack::count).sum();
                 System.out.printf("%s %s %s: %.2f%% of %d samples rooted at start_thread%n", jdk, cstack, thread,
                         100.0 * rooted / all, all);
-                if (cstack.equals("dwarf")) {
-                    assertTrue(rooted >= all * 0.99, thread + ": " + rooted + " of " + all + " rooted");
-                }
             }
 
             List<Profiles.Stack> syscall = stacks.stream().filter(s -> s.thread().equals("syscall"))

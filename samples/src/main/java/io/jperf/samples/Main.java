@@ -18,6 +18,10 @@ public final class Main {
         WORKLOADS.put("zlib", "java.util.zip compression (thread zlib)");
         WORKLOADS.put("devnull", "small unbuffered writes to /dev/null (thread syscall)");
         WORKLOADS.put("mixed", "hotloop + zlib + devnull at once, one thread each");
+        WORKLOADS.put("interpreted", "an interpreted loop (thread interpreter; run with -XX:CompileCommand=exclude,"
+                + "io.jperf.samples.Workloads::interpretedLoop)");
+        WORKLOADS.put("stacks", "mixed + an interpreted loop (thread interpreter; run with -XX:CompileCommand=exclude,"
+                + "io.jperf.samples.Workloads::interpretedLoop), one thread each");
         WORKLOADS.put("workers", "ARG hot-loop threads (default: one per CPU): throughput benchmarks");
         WORKLOADS.put("threads", "ARG threads (default 100) doing short bursts of work");
         WORKLOADS.put("churn", "heavy compilation and class unloading: fresh classes compiled and dropped");
@@ -66,6 +70,12 @@ public final class Main {
                 break;
             case "mixed":
                 run(deadline, Workloads.hotLoop(), Workloads.zlib(), Workloads.devNull());
+                break;
+            case "interpreted":
+                run(deadline, Workloads.interpreted());
+                break;
+            case "stacks":
+                run(deadline, Workloads.hotLoop(), Workloads.zlib(), Workloads.devNull(), Workloads.interpreted());
                 break;
             case "workers":
                 List<Workloads.Workload> workers = new ArrayList<>();
@@ -178,12 +188,12 @@ public final class Main {
             t.join();
         }
         for (Workloads.Workload w : workloads) {
-            if (workloads.length <= 3) {
+            if (workloads.length <= 4) {
                 System.out.println(w.threadName() + ": " + w.operations() + " operations, cpu "
                         + w.cpuNanos() / 1_000_000 + " ms");
             }
         }
-        if (workloads.length > 3) {
+        if (workloads.length > 4) {
             long total = 0;
             for (Workloads.Workload w : workloads) {
                 total += w.operations();

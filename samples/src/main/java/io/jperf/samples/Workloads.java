@@ -141,6 +141,31 @@ final class Workloads {
         return a ^ b ^ c ^ d;
     }
 
+    /**
+     * Pure Java meant to stay in the interpreter: run with
+     * {@code -XX:CompileCommand=exclude,io.jperf.samples.Workloads::interpretedLoop} and nearly all of the thread's time
+     * is the interpreter running that method.
+     */
+    static Workload interpreted() {
+        return new Workload("interpreter") {
+            private long seed = 1;
+
+            @Override
+            void operate() {
+                seed = interpretedLoop(seed);
+                sink = seed;
+            }
+        };
+    }
+
+    static long interpretedLoop(long seed) {
+        long x = seed;
+        for (int i = 0; i < 20_000; i++) {
+            x = (x ^ (x >>> 29)) * 0x9E37_79B9_7F4A_7C15L + i;
+        }
+        return x;
+    }
+
     /** Compression through java.util.zip: most time in libz. */
     static Workload zlib() {
         byte[] input = new byte[64 * 1024];

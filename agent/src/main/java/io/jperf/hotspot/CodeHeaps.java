@@ -1,0 +1,222 @@
+package io.jperf.hotspot;
+
+import io.jperf.collect.LongIntMap;
+import io.jperf.collect.LongMap;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * HotSpot's code heaps read in place, for unwinding: which code blob holds an address and what it is (compiled Java
+ * with its frame size, the interpreter, or other code). Found through each heap's segment map as the JVM finds them
+ * itself, so code is known the moment it is installed, before JVMTI reports it (the Service Thread posts loads late),
+ * and stubs JVMTI never names are still known as code. All reads go through {@link SafeMemory}. Used by one thread.
+ */
+public final class CodeHeaps {
+    /** What a blob is, as far as unwinding cares. */
+    public enum Kind {
+        /** An nmethod: compiled Java (or a native method's wrapper); its frame size is known. */
+        COMPILED,
+        /** The template interpreter's code: its frames keep a frame pointer and the Method*. */
+        INTERPRETER,
+        /** Stubs, adapters and the rest. */
+        OTHER
+    }
+
+    /** A blob: its address, kind and frame size in bytes (0 when it has none). */
+    public record Blob(long address, Kind kind, int frameBytes) {
+    }
+
+    private static final int FREE_SEGMENT = 0xFF;
+    private static final int MAX_HOPS = 1 << 16;
+    private static final int SEGMAP_CHUNK = 256;
+    private static final int MAX_FRAME_WORDS = 1 << 16;
+    private static final int MAX_CACHED = 200_000;
+    private static final int MAX_NAMES = 4096;
+    private static final int MAX_NAME = 64;
+
+    private final SafeMemory memory;
+    private final Heap[] heaps;
+    private final int heapBlockBytes;
+    private final long usedAt;
+    private final long frameSizeAt;
+    private final long nameAt;
+    /** CodeBlob::_kind where the JVM has it (JDK 23 and later), else −1: then names tell nmethods apart. */
+    private final long kindAt;
+    private final int nmethodKind;
+    private final int headerBytes;
+    private final LongMap<String> names = new LongMap<>();
+    private LongIntMap compiledFrames = new LongIntMap();
+
+    private record Heap(long low, long high, long segmap, int log2Segment) {
+    }
+
+    private CodeHeaps(VMStructs vm, SafeMemory memory) throws IOException {
+        this.memory = memory;
+        heapBlockBytes = (int) vm.typeSize("HeapBlock");
+        usedAt = vm.offset("HeapBlock::Header", "_used");
+        frameSizeAt = vm.offset("CodeBlob", "_frame_size");
+        nameAt = vm.offset("CodeBlob", "_name");
+        kindAt = vm.offset("CodeBlob", "_kind");
+        nmethodKind = vm.constant("CodeBlobKind::Nmethod", -1);
+        long blobBytes = vm.typeSize("CodeBlob");
+        if (heapBlockBytes <= 0 || usedAt < 0 || frameSizeAt < 0 || nameAt < 0 || blobBytes <= 0
+                || kindAt >= 0 && nmethodKind < 0) {
+            throw new IOException("this JVM's VMStructs lack HeapBlock or CodeBlob fields");
+        }
+        headerBytes = heapBlockBytes + (int) blobBytes;
+        heaps = readHeaps(vm, memory);
+    }
+
+    /** Reads the heaps' places from this JVM; the exception says what is missing. */
+    public static CodeHeaps open() throws IOException {
+        try {
+            return new CodeHeaps(VMStructs.read(), SafeMemory.shared());
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new IOException("cannot read HotSpot's VMStructs: " + e.getMessage(), e);
+        }
+    }
+
+    private static Heap[] readHeaps(VMStructs vm, SafeMemory memory) throws IOException {
+        long heapsAt = vm.address("CodeCache", "_heaps");
+        long lengthAt = vm.offset("GrowableArrayBase", "_len");
+        long dataAt = vm.offset("GrowableArray<int>", "_data");
+        long memoryAt = vm.offset("CodeHeap", "_memory");
+        long segmapAt = vm.offset("CodeHeap", "_segmap");
+        long log2At = vm.offset("CodeHeap", "_log2_segment_size");
+        long lowAt = vm.offset("VirtualSpace", "_low");
+        long highAt = vm.offset("VirtualSpace", "_high_boundary");
+        if (heapsAt == 0 || lengthAt < 0 || dataAt < 0 || memoryAt < 0 || segmapAt < 0 || log2At < 0 || lowAt < 0
+                || highAt < 0) {
+            throw new IOException("this JVM's VMStructs lack the code heaps' fields");
+        }
+        long array = memory.readLong(heapsAt, 0);
+        int length = memory.readInt(array + lengthAt, -1);
+        long data = memory.readLong(array + dataAt, 0);
+        if (array == 0 || length <= 0 || length > 16 || data == 0) {
+            throw new IOException("cannot read the code heaps' list");
+        }
+        Heap[] heaps = new Heap[length];
+        for (int i = 0; i < length; i++) {
+            long heap = memory.readLong(data + 8L * i, 0);
+            heaps[i] = new Heap(memory.readLong(heap + memoryAt + lowAt, 0),
+                    memory.readLong(heap + memoryAt + highAt, 0), memory.readLong(heap + segmapAt + lowAt, 0),
+                    memory.readInt(heap + log2At, -1));
+            if (heap == 0 || heaps[i].low == 0 || heaps[i].segmap == 0 || heaps[i].log2Segment < 4
+                    || heaps[i].log2Segment > 16) {
+                throw new IOException("cannot read code heap " + i);
+            }
+        }
+        return heaps;
+    }
+
+    /** Whether {@code address} lies in a code heap (reserved space: the heaps never move). */
+    public boolean contains(long address) {
+        return heapOf(address) != null;
+    }
+
+    /** The blob in use that holds {@code pc}, or null (not in a heap, a free block, unreadable). */
+    public Blob blobAt(long pc) {
+        Heap heap = heapOf(pc);
+        if (heap == null) {
+            return null;
+        }
+        long block = blockStart(heap, pc);
+        byte[] header = block == 0 ? null : memory.readBytes(block, headerBytes);
+        if (header == null || header[(int) usedAt] == 0) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.nativeOrder());
+        long blob = block + heapBlockBytes;
+        int words = b.getInt(heapBlockBytes + (int) frameSizeAt);
+        int frameBytes = words > 0 && words < MAX_FRAME_WORDS ? words * 8 : 0;
+        boolean nmethod;
+        String name = null;
+        if (kindAt >= 0) {
+            nmethod = header[heapBlockBytes + (int) kindAt] == nmethodKind;
+        } else {
+            name = name(b.getLong(heapBlockBytes + (int) nameAt));
+            nmethod = name.endsWith("nmethod");
+        }
+        if (nmethod) {
+            return new Blob(blob, Kind.COMPILED, frameBytes);
+        }
+        if (name == null) {
+            name = name(b.getLong(heapBlockBytes + (int) nameAt));
+        }
+        return new Blob(blob, "Interpreter".equals(name) ? Kind.INTERPRETER : Kind.OTHER, frameBytes);
+    }
+
+    /**
+     * The frame size in bytes of the compiled method whose code JVMTI reported at {@code codeBegin}, or −1: cached,
+     * as such code stays where it is until it is unloaded.
+     */
+    public int compiledFrameBytes(long codeBegin) {
+        int bytes = compiledFrames.get(codeBegin, Integer.MIN_VALUE);
+        if (bytes == Integer.MIN_VALUE) {
+            Blob blob = blobAt(codeBegin);
+            bytes = blob != null && blob.kind == Kind.COMPILED && blob.frameBytes >= 16 ? blob.frameBytes : -1;
+            if (compiledFrames.size() >= MAX_CACHED) {
+                compiledFrames = new LongIntMap();
+            }
+            compiledFrames.put(codeBegin, bytes);
+        }
+        return bytes;
+    }
+
+    private Heap heapOf(long address) {
+        for (Heap h : heaps) {
+            if (address >= h.low && address < h.high) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The block holding {@code pc}: each segment's byte in the map says how many segments back to go towards its
+     * block's first segment (0 there, 0xFF for a free segment).
+     */
+    private long blockStart(Heap heap, long pc) {
+        long segment = (pc - heap.low) >>> heap.log2Segment;
+        byte[] chunk = null;
+        long chunkFrom = 0;
+        for (int hop = 0; hop < MAX_HOPS; hop++) {
+            if (chunk == null || segment < chunkFrom) {
+                chunkFrom = Math.max(0, segment - SEGMAP_CHUNK + 1);
+                chunk = memory.readBytes(heap.segmap + chunkFrom, (int) (segment - chunkFrom + 1));
+                if (chunk == null) {
+                    return 0;
+                }
+            }
+            int back = chunk[(int) (segment - chunkFrom)] & 0xFF;
+            if (back == 0) {
+                return heap.low + (segment << heap.log2Segment);
+            }
+            if (back == FREE_SEGMENT || back > segment) {
+                return 0;
+            }
+            segment -= back;
+        }
+        return 0;
+    }
+
+    /** A blob's name: static strings in libjvm, few, so cached by address. */
+    private String name(long address) {
+        String name = names.get(address);
+        if (name == null) {
+            byte[] bytes = memory.readBytes(address, MAX_NAME);
+            if (bytes == null) {
+                return "";
+            }
+            String s = new String(bytes, StandardCharsets.ISO_8859_1);
+            name = s.indexOf(0) >= 0 ? s.substring(0, s.indexOf(0)) : s;
+            if (names.size() < MAX_NAMES) {
+                names.put(address, name);
+            }
+        }
+        return name;
+    }
+}
