@@ -57,7 +57,7 @@ class SamplerTest {
         assertEquals(0, m.getInt(88), "no stack copy");
     }
 
-    /** cstack=dwarf: user registers (bp, sp, ip on x86_64) and a stack copy with each sample. */
+    /** cstack=dwarf: user registers (bp, sp, ip, r13 on x86_64) and a stack copy with each sample. */
     @Test
     void stackCopyLayout() throws Exception {
         var m = new PerfEvent.Attr(EventSpec.parse("cpu"), 1_000_000, false, true, true, true, false, 16384, 127)
@@ -65,7 +65,7 @@ class SamplerTest {
         assertEquals(0x10000 | 0x2 | 0x4 | 0x100 | 0x20 | 0x1000 | 0x2000, m.getLong(24),
                 "identifier, tid, time, period, callchain, regs_user, stack_user");
         if (System.getProperty("os.arch").equals("amd64")) {
-            assertEquals(0x1c0, m.getLong(80), "bp, sp, ip");
+            assertEquals(0x2001c0, m.getLong(80), "bp, sp, ip, r13");
         }
         assertEquals(16384, m.getInt(88));
     }
