@@ -42,6 +42,7 @@ public final class AgentOptions {
         KNOWN.put("loop", "TIME");
         KNOWN.put("rings", "MODE");
         KNOWN.put("cstack", "MODE");
+        KNOWN.put("stackcopy", "BYTES");
         KNOWN.put("stat", "");
         KNOWN.put("perthread", "");
         KNOWN.put("detailed", "");
@@ -62,6 +63,11 @@ public final class AgentOptions {
         KNOWN.put("ann", "");
         KNOWN.put("stats", "FILE");
     }
+
+    /** Measured: deep enough for the native frames and the Java frames of common stacks (see README, cstack). */
+    private static final int DEFAULT_STACK_COPY = 16 * 1024;
+    private static final int MIN_STACK_COPY = 512;
+    private static final int MAX_STACK_COPY = 65528;
 
     private final Map<String, String> values;
     private final Map<String, List<String>> repeated;
@@ -157,6 +163,9 @@ public final class AgentOptions {
         if (has("cstack") && !List.of("auto", "fp", "dwarf").contains(get("cstack"))) {
             throw new BadOptionException("bad cstack '" + get("cstack") + "': use auto, fp or dwarf");
         }
+        if (has("stackcopy")) {
+            stackCopyBytes();
+        }
         if (has("format") && OutputFormat.named(get("format")) == null) {
             throw new BadOptionException("unknown format '" + get("format")
                     + "'; formats: flamegraph (html), collapsed, report, data, script");
@@ -174,6 +183,30 @@ public final class AgentOptions {
     public String cstack(boolean everyOccurrence) {
         String mode = get("cstack");
         return mode != null && !mode.equals("auto") ? mode : everyOccurrence ? "fp" : "dwarf";
+    }
+
+    /**
+     * Bytes of user stack each sample copies with cstack=dwarf ({@code stackcopy=16k}): deeper stacks go on with the
+     * kernel's frame-pointer chain where it has them. The kernel takes at most 65528, a multiple of 8.
+     */
+    public int stackCopyBytes() throws BadOptionException {
+        String text = get("stackcopy");
+        if (text == null) {
+            return DEFAULT_STACK_COPY;
+        }
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        boolean kib = t.endsWith("k");
+        long bytes;
+        try {
+            bytes = Long.parseLong(kib ? t.substring(0, t.length() - 1) : t) * (kib ? 1024 : 1);
+        } catch (NumberFormatException e) {
+            bytes = -1;
+        }
+        if (bytes < MIN_STACK_COPY || bytes > MAX_STACK_COPY) {
+            throw new BadOptionException("bad stackcopy '" + text + "': use " + MIN_STACK_COPY + " to "
+                    + MAX_STACK_COPY + " bytes, or 1k to 63k");
+        }
+        return (int) (bytes + 7) & ~7;
     }
 
     public Sampler.Mode rings() {

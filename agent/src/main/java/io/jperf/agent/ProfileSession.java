@@ -25,11 +25,6 @@ import java.util.Map;
 /** A sampled profile: the sampler and the recorder it feeds, one section per event when there are several. */
 final class ProfileSession extends Session {
     private static final int LOG_CAPACITY = 4_000_000;
-    /**
-     * User stack bytes each sample copies with cstack=dwarf: deep enough for the native frames and the Java frames
-     * near them; deeper frames come from the kernel's frame-pointer chain where it has them.
-     */
-    private static final int STACK_COPY_BYTES = 16 * 1024;
 
     private final CodeCacheTracker tracker;
     private final JavaThreads threads;
@@ -41,6 +36,8 @@ final class ProfileSession extends Session {
     private final FrameFilter filter;
     private final OutputFormat fileFormat;
     private final boolean dwarf;
+    /** User stack bytes each sample copies (with dwarf). */
+    private final int stackCopy;
     private CodeListener codeNeeds;
     private volatile Recorder recorder;
     private volatile long periodStart = System.currentTimeMillis();
@@ -66,6 +63,7 @@ final class ProfileSession extends Session {
         this.fileFormat = format(options, file(options));
         this.dwarf = options.cstack(events.stream().anyMatch(e -> !frequency && !e.isClock() && periodOf(e) == 1))
                 .equals("dwarf");
+        this.stackCopy = options.stackCopyBytes();
         this.recorder = newRecorder();
     }
 
@@ -108,7 +106,7 @@ final class ProfileSession extends Session {
             for (EventSpec e : s.events) {
                 sampled.add(new SamplingEvent(e, s.periodOf(e), s.frequency,
                         e.kind() == EventSpec.Kind.TRACEPOINT ? s.tracepointFilter : null, true, false,
-                        s.dwarf ? STACK_COPY_BYTES : 0));
+                        s.dwarf ? s.stackCopy : 0));
             }
             s.sampler = Sampler.start(sampled, options.rings(), sink, Log::say);
         } catch (PerfException | RuntimeException e) {
@@ -205,8 +203,8 @@ final class ProfileSession extends Session {
         }
         info.put("mode", s.mode() == null ? "starting" : s.mode().description);
         info.put("kernel frames", s.kernel() ? "yes" : "no (not allowed)");
-        info.put("stacks", dwarf ? "dwarf (" + STACK_COPY_BYTES / 1024 + " KiB stack copies: DWARF CFI for native code,"
-                + " HotSpot frame layout for Java)" : "fp (the kernel's frame-pointer chain)");
+        info.put("stacks", dwarf ? "dwarf (" + stackCopy + "-byte stack copies: DWARF CFI for native code, HotSpot"
+                + " frame layout for Java)" : "fp (the kernel's frame-pointer chain)");
         info.put("samples", Long.toString(s.samples()));
         if (events.size() > 1) {
             StringBuilder per = new StringBuilder();

@@ -43,6 +43,7 @@ public final class InterpretedMethods {
     private final long sourceFileIndex;
     /** JDK 20 changed the compressed streams' number coding (UNSIGNED5 without zero bytes). */
     private final int excludedBytes = Runtime.version().feature() >= 20 ? 1 : 0;
+    private static final Method NOT_A_METHOD = new Method(null, 0, 0);
     private LongMap<Method> cache = new LongMap<>();
 
     /** A method and where its bytecodes are, to turn a frame's bytecode pointer into a line. */
@@ -105,14 +106,13 @@ public final class InterpretedMethods {
         Method m = cache.get(method);
         if (m == null) {
             m = read(method);
-            if (m != null) {
-                if (cache.size() >= MAX_CACHED) {
-                    cache = new LongMap<>();
-                }
-                cache.put(method, m);
+            if (cache.size() >= MAX_CACHED) {
+                cache = new LongMap<>();
             }
+            // What is not a method now (a frame misread as the interpreter's) is not read again.
+            cache.put(method, m == null ? NOT_A_METHOD : m);
         }
-        return m;
+        return m == NOT_A_METHOD ? null : m;
     }
 
     private Method read(long method) {

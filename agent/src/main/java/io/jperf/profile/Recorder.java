@@ -102,32 +102,44 @@ public final class Recorder implements SampleSink {
         }
         CodeHeaps heaps = opened;
         return new DwarfUnwinder.JitCode() {
+            /** The interpreter's code, which never moves: most frames of deep stacks return into it. */
+            private CodeBlob interpreter;
+
             @Override
-            public int frameAt(long pc) {
-                CodeBlob blob = code.lookup(pc, System.nanoTime());
+            public int frameAt(long pc, long time) {
+                CodeBlob known = interpreter;
+                if (known != null && pc >= known.start && pc < known.end()) {
+                    return INTERPRETER;
+                }
+                CodeBlob blob = code.lookup(pc, time);
                 if (blob instanceof GeneratedCode g) {
-                    return "Interpreter".equals(g.name) ? INTERPRETER : OTHER;
+                    if ("Interpreter".equals(g.name)) {
+                        interpreter = g;
+                        return INTERPRETER;
+                    }
+                    return STUB;
                 }
                 if (heaps == null) {
-                    return OTHER;
+                    return blob == null ? OTHER : STUB;
                 }
                 if (blob instanceof CompiledMethod) {
-                    return heaps.compiledFrameBytes(blob.start);
+                    int bytes = heaps.compiledFrameBytes(blob.start);
+                    return bytes > 0 ? bytes : STUB;
                 }
                 CodeHeaps.Blob found = blob == null ? heaps.blobAt(pc) : null;
                 if (found == null) {
-                    return OTHER;
+                    return blob == null && !heaps.contains(pc) ? OTHER : STUB;
                 }
                 return switch (found.kind()) {
-                    case COMPILED -> found.frameBytes() >= 16 ? found.frameBytes() : OTHER;
+                    case COMPILED -> found.frameBytes() >= 16 ? found.frameBytes() : STUB;
                     case INTERPRETER -> INTERPRETER;
-                    case OTHER -> OTHER;
+                    case OTHER -> STUB;
                 };
             }
 
             @Override
-            public boolean isCode(long address) {
-                return heaps != null && heaps.contains(address - 1) || code.lookup(address - 1, System.nanoTime()) != null
+            public boolean isCode(long address, long time) {
+                return heaps != null && heaps.contains(address - 1) || code.lookup(address - 1, time) != null
                         || natives != null && natives.find(address - 1) != null;
             }
         };

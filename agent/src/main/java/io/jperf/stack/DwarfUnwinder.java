@@ -37,14 +37,19 @@ public final class DwarfUnwinder {
     public interface JitCode {
         /** {@link #frameAt} of the interpreter, whose frames keep the Method* below the frame pointer. */
         int INTERPRETER = 0;
-        /** {@link #frameAt} of anything else that is not compiled Java with a known frame size. */
+        /** {@link #frameAt} of code that is not the JVM's: native code, unwound by its call frame information. */
         int OTHER = -1;
+        /** {@link #frameAt} of the JVM's other code (stubs, or compiled code of unknown frame size): frame pointers. */
+        int STUB = -2;
 
-        /** The frame size in bytes of compiled Java code at {@code pc}, or {@link #INTERPRETER}, or {@link #OTHER}. */
-        int frameAt(long pc);
+        /**
+         * The frame size in bytes of compiled Java code at {@code pc} at {@code time} (the sample's), or
+         * {@link #INTERPRETER}, {@link #STUB} or {@link #OTHER}.
+         */
+        int frameAt(long pc, long time);
 
         /** Whether {@code address} is in code: JIT code or a mapped file's (to tell a return address from data). */
-        boolean isCode(long address);
+        boolean isCode(long address, long time);
     }
 
     public DwarfUnwinder(NativeSymbols natives, JitCode jit) {
@@ -90,8 +95,9 @@ public final class DwarfUnwinder {
         long fp = s.userFp();
         boolean leaf = true;
         while (n < out.length) {
-            CallFrameInfo.Row row = row(leaf ? pc : pc - 1);
-            int frame = row == null ? jit.frameAt(leaf ? pc : pc - 1) : JitCode.OTHER;
+            // JIT code first: it has no CFI, and looking for rules there would search the mappings in vain.
+            int frame = jit.frameAt(leaf ? pc : pc - 1, s.time());
+            CallFrameInfo.Row row = frame == JitCode.OTHER ? row(leaf ? pc : pc - 1) : null;
             long methodAt = fp + InterpretedMethods.METHOD_SLOT;
             if (frame == JitCode.INTERPRETER && n + 2 < out.length && fp >= sp && s.inStack(methodAt)) {
                 out[n++] = INTERPRETED_FRAME;
@@ -130,10 +136,10 @@ public final class DwarfUnwinder {
                 // address and the caller's fp are the frame's top two words. (With one, the frame-pointer step
                 // below is preferred: it also holds where the frame's size misleads, as in OSR frames.)
                 callerSp = sp + frame;
-                if (leaf && !(s.inStack(callerSp - 8) && jit.isCode(s.stackLong(callerSp - 8)))) {
+                if (leaf && !(s.inStack(callerSp - 8) && jit.isCode(s.stackLong(callerSp - 8), s.time()))) {
                     // Sampled in the prologue or epilogue: the frame is not (or no longer) built; the return
                     // address is on top, or under the saved fp.
-                    callerSp = s.inStack(sp) && jit.isCode(s.stackLong(sp)) ? sp + 8 : sp + 16;
+                    callerSp = s.inStack(sp) && jit.isCode(s.stackLong(sp), s.time()) ? sp + 8 : sp + 16;
                 }
                 if (!s.inStack(callerSp - 16)) {
                     return continueWithKernel(pc, kernelChain, userFrom, userTo, out, n);

@@ -23,6 +23,7 @@ import java.util.WeakHashMap;
 public final class StackResolver {
     /** perf's context markers in a callchain are the top 4095 values of the address space. */
     private static final long CONTEXT_MAX = -4095L;
+    private static final int MAX_CACHED_INTERPRETED = 100_000;
     private static final long CONTEXT_KERNEL = -128L;
     private static final long CONTEXT_USER = -512L;
 
@@ -32,6 +33,8 @@ public final class StackResolver {
     private final LongIntMap kernelCache = new LongIntMap();
     private final LongIntMap nativeCache = new LongIntMap();
     private final Map<CodeBlob, int[][]> jitCache = new WeakHashMap<>();
+    /** Interpreted frames by Method* (with the line in the top 16 bits when lines are wanted). */
+    private LongIntMap interpretedCache = new LongIntMap();
     private KernelSymbols kernel;
     private boolean kernelTried;
     private NativeSymbols natives;
@@ -145,9 +148,25 @@ public final class StackResolver {
     }
 
     private int interpretedFrame(long method, long bcp) {
-        MethodRef m = methods == null ? null : methods.method(method);
-        return m == null ? interpreted
-                : frames.intern(FrameKind.INTERPRETED, m, lines ? methods.lineAt(method, bcp) : 0);
+        if (methods == null) {
+            return interpreted;
+        }
+        int line = lines ? methods.lineAt(method, bcp) : 0;
+        boolean cacheable = line < 1 << 16 && method >>> 48 == 0;
+        long key = method | (long) line << 48;
+        int id = cacheable ? interpretedCache.get(key, -1) : -1;
+        if (id < 0) {
+            MethodRef m = methods.method(method);
+            id = m == null ? interpreted : frames.intern(FrameKind.INTERPRETED, m, line);
+            if (!cacheable) {
+                return id;
+            }
+            if (interpretedCache.size() >= MAX_CACHED_INTERPRETED) {
+                interpretedCache = new LongIntMap();
+            }
+            interpretedCache.put(key, id);
+        }
+        return id;
     }
 
     private int stubFrame(GeneratedCode stub) {

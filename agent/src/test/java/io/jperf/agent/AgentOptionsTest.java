@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,6 +46,19 @@ class AgentOptionsTest {
     }
 
     @Test
+    void stackCopySizes() throws Exception {
+        assertEquals(16384, AgentOptions.parse("start").stackCopyBytes(), "default");
+        assertEquals(32768, AgentOptions.parse("start,stackcopy=32k").stackCopyBytes());
+        assertEquals(1008, AgentOptions.parse("start,stackcopy=1001").stackCopyBytes(), "rounded up to 8 bytes");
+        assertEquals(65528, AgentOptions.parse("start,stackcopy=65528").stackCopyBytes());
+        for (String bad : List.of("100", "64k", "70000", "abc", "-1k")) {
+            var e = assertThrows(AgentOptions.BadOptionException.class,
+                    () -> AgentOptions.parse("start,stackcopy=" + bad));
+            assertEquals("bad stackcopy '" + bad + "': use 512 to 65528 bytes, or 1k to 63k", e.getMessage());
+        }
+    }
+
+    @Test
     void stackModes() throws Exception {
         assertEquals("dwarf", AgentOptions.parse("start").cstack(false), "auto");
         assertEquals("dwarf", AgentOptions.parse("start,cstack=auto").cstack(false));
@@ -63,7 +77,7 @@ class AgentOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, cstack=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
+            "perfmap,bogus|unknown option 'bogus' in 'perfmap,bogus'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, cstack=MODE, stackcopy=BYTES, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE",
             "dot=3|option 'dot' takes no value (got 'dot=3')",
             "jitdumpdir|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
             "jitdumpdir=|option 'jitdumpdir' needs a value: jitdumpdir=DIR",
@@ -76,7 +90,7 @@ class AgentOptionsTest {
             "start,cstack=lbr|bad cstack 'lbr': use auto, fp or dwarf",
             "start,cstack=vm|cstack=vm (jperf's own HotSpot frame walker) is not available yet: use cstack=dwarf (or auto)",
             "start,format=pdf|unknown format 'pdf'; formats: flamegraph (html), collapsed, report, data, script",
-            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, cstack=MODE, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
+            "=x|unknown option '' in '=x'; known options: start, stop, dump, status, list, event=NAME, filter=EXPR, interval=TIME, freq=HZ, file=PATH, format=FORMAT, duration=TIME, timeout=TIME, threads, include=PATTERN, exclude=PATTERN, loop=TIME, rings=MODE, cstack=MODE, stackcopy=BYTES, stat, perthread, detailed, trace, summary, stack, control, jmx, send, perfmap, jitdump, nosymbols, jitdumpdir=DIR, dot, sig, unfold, lines, ann, stats=FILE"})
     void badOptionsExplainThemselves(String options, String message) {
         assertEquals(message, assertThrows(AgentOptions.BadOptionException.class,
                 () -> AgentOptions.parse(options)).getMessage());

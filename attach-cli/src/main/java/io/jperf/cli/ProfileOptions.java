@@ -43,9 +43,13 @@ final class ProfileOptions {
     String rings;
 
     @Option(names = "--cstack", paramLabel = "MODE",
-            description = "user stacks: auto (default: fp with -XX:+PreserveFramePointer, else dwarf), fp (frame"
-                    + " pointers) or dwarf (stack copies unwound by DWARF CFI and HotSpot's frame layout)")
+            description = "user stacks: auto (default: dwarf, or fp when an event is recorded at every occurrence), fp"
+                    + " (frame pointers) or dwarf (stack copies unwound by DWARF CFI and HotSpot's frame layout)")
     String cstack;
+
+    @Option(names = "--stack-copy", paramLabel = "BYTES",
+            description = "bytes of user stack each sample copies with dwarf (default 16k; 512 to 65528)")
+    String stackCopy;
 
     @Option(names = "--dot", description = "dotted Java class names")
     boolean dot;
@@ -79,6 +83,9 @@ final class ProfileOptions {
         exclude.forEach(p -> o.add("exclude=" + p));
         if (cstack != null) {
             o.add("cstack=" + cstack);
+        }
+        if (stackCopy != null) {
+            o.add("stackcopy=" + stackCopy);
         }
         if (rings != null) {
             o.add("rings=" + rings);

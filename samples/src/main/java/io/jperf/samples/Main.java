@@ -179,8 +179,10 @@ public final class Main {
 
     private static void run(long deadline, Workloads.Workload... workloads) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
+        // -Dsamples.depth=N: each thread works N calls deep, as in applications with deep stacks.
+        int depth = Integer.getInteger("samples.depth", 0);
         for (Workloads.Workload w : workloads) {
-            Thread t = new Thread(() -> w.runUntil(deadline), w.threadName());
+            Thread t = new Thread(() -> Workloads.atDepth(depth, () -> w.runUntil(deadline)), w.threadName());
             threads.add(t);
             t.start();
         }

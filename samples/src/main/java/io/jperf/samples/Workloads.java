@@ -83,6 +83,15 @@ final class Workloads {
         abstract void operate();
     }
 
+    /** Runs {@code work} {@code depth} calls down (each call a frame of this method). */
+    static void atDepth(int depth, Runnable work) {
+        if (depth <= 0) {
+            work.run();
+        } else {
+            atDepth(depth - 1, work);
+        }
+    }
+
     static volatile long sink;
 
     /**

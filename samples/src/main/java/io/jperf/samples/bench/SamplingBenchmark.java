@@ -20,15 +20,20 @@ import java.util.zip.ZipFile;
  * <pre>
  * java -cp samples/target/jperf-samples.jar io.jperf.samples.bench.SamplingBenchmark \
  *      [--jperf attach-cli/target/jperf.jar] [--java JAVA_HOME] [--runs 3] [--seconds 10] [--sections 1234]
- *      [--cstack fp|dwarf]
+ *      [--cstack auto|fp|dwarf]
  * </pre>
  * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz;
  * 2. samples captured against the CPU time the threads measured, lost samples, the reader thread's CPU;
  * 3. memory with 50 and 500 threads;
  * 4. time for Chromium to open the HTML flame graph of a profile of about a million samples;
- * 5. stack quality, with and without -XX:+PreserveFramePointer: each thread's share against its CPU time and the
- * share of its samples that reach Thread.run, for jperf with cstack=fp and cstack=dwarf and for async-profiler.
- * jperf runs with {@code --cstack} (default fp) in sections 1 to 4.
+ * 5. stack quality on the {@code stacks} workload (its interpreted method excluded from compilation), with and
+ * without -XX:+PreserveFramePointer: each thread's share against its CPU time, the share of its samples that reach
+ * Thread.run, and interpreter samples under the named method, for jperf with cstack=fp and cstack=dwarf and for
+ * async-profiler;
+ * 6. cstack=dwarf's stack copy size: on the stacks workload run 100 calls deep, without frame pointers, the samples
+ * reaching Thread.run, the hot loop's operations per CPU second against cstack=fp (the copy's cost on the sampled
+ * thread) and the reader's CPU per sample, for copies of 4 to 63 KiB.
+ * jperf runs with {@code --cstack} (default auto, which is dwarf here) in sections 1 to 4.
  * async-profiler comes from samples/target/bench-lib (tools.profiler:async-profiler:4.1:linux-x64).
  */
 public final class SamplingBenchmark {
@@ -49,7 +54,7 @@ public final class SamplingBenchmark {
         this.b = b;
         this.runs = b.intArg("--runs", 3);
         this.seconds = b.intArg("--seconds", 10);
-        this.cstack = b.args.getOrDefault("--cstack", "fp");
+        this.cstack = b.args.getOrDefault("--cstack", "auto");
         this.work = Files.createTempDirectory("jperf-bench-");
         this.asyncProfiler = extractAsyncProfiler(b.samples.getParent().resolve("bench-lib")
                 .resolve("async-profiler-4.1-linux-x64.jar"), work);
@@ -78,6 +83,9 @@ public final class SamplingBenchmark {
         if (sections.contains("5")) {
             s.stackQuality();
         }
+        if (sections.contains("6")) {
+            s.stackCopySizes();
+        }
     }
 
     private static Path extractAsyncProfiler(Path jar, Path dir) throws IOException {
@@ -101,7 +109,7 @@ public final class SamplingBenchmark {
     }
 
     private Variant jperfAt(long periodNanos, Path file, String stacks, boolean threads) {
-        return new Variant("jperf " + hz(periodNanos) + (stacks.equals("fp") ? "" : " " + stacks),
+        return new Variant("jperf " + hz(periodNanos) + (stacks.equals("auto") ? "" : " " + stacks),
                 List.of("-javaagent:" + b.jperf + "=start,event=cpu,interval=" + periodNanos + "ns,cstack=" + stacks
                         + (threads ? ",threads" : "") + ",file=" + file));
     }
@@ -203,18 +211,22 @@ public final class SamplingBenchmark {
     // 5. Stack quality -------------------------------------------------------------------------------------------
 
     private void stackQuality() throws Exception {
-        System.out.printf("%n5. Stack quality at 1 kHz on mixed (hot loop, zlib, syscalls): per-thread share against"
-                + " CPU time, and samples reaching Thread.run%n");
+        System.out.printf("%n5. Stack quality at 1 kHz on stacks (hot loop, zlib, syscalls, a method kept interpreted):"
+                + " each thread's share of samples against its share of CPU time, samples reaching Thread.run, and"
+                + " interpreter samples under the named interpreted method%n");
         Path collapsed = work.resolve("quality.collapsed");
         Pattern entry = Pattern.compile(";java[/.]lang[/.]Thread\\.run(_\\[[0ij]\\])?;");
+        Pattern interpreted = Pattern.compile(";io[/.]jperf[/.]samples[/.]Workloads\\.interpretedLoop(_\\[0\\])?[; ]");
         for (String pfp : List.of("-XX:+PreserveFramePointer", "-XX:-PreserveFramePointer")) {
             for (Variant v : List.of(jperfAt(KHZ, collapsed, "fp", true), jperfAt(KHZ, collapsed, "dwarf", true),
                     asyncAt(KHZ, collapsed, true))) {
                 List<String> jvm = new ArrayList<>(v.jvm());
                 jvm.add(pfp);
+                jvm.add("-XX:CompileCommand=quiet");
+                jvm.add("-XX:CompileCommand=exclude,io.jperf.samples.Workloads::interpretedLoop");
                 jvm.add("-Dsamples.delay=1");
                 long begin = System.nanoTime();
-                String out = Bench.output(b.start(jvm, "mixed", Integer.toString(seconds)));
+                String out = Bench.output(b.start(jvm, "stacks", Integer.toString(seconds)));
                 Map<String, Long> cpu = new TreeMap<>();
                 Matcher m = CPU.matcher(out);
                 while (m.find()) {
@@ -226,9 +238,10 @@ public final class SamplingBenchmark {
                     Matcher t = thread.matcher(line);
                     if (t.find() && cpu.containsKey(t.group(1))) {
                         long n = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
-                        long[] c = byThread.computeIfAbsent(t.group(1), k -> new long[2]);
+                        long[] c = byThread.computeIfAbsent(t.group(1), k -> new long[3]);
                         c[0] += n;
                         c[1] += entry.matcher(line).find() ? n : 0;
+                        c[2] += interpreted.matcher(line).find() ? n : 0;
                     }
                 }
                 long cpuTotal = cpu.values().stream().mapToLong(Long::longValue).sum();
@@ -236,13 +249,58 @@ public final class SamplingBenchmark {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "   %-26s %-18s", pfp.substring(4),
                         v.name()));
                 for (String t : cpu.keySet()) {
-                    long[] c = byThread.getOrDefault(t, new long[2]);
-                    line.append(String.format(Locale.ROOT, "  %s %+.1f pt, %.1f%% rooted", t,
+                    long[] c = byThread.getOrDefault(t, new long[3]);
+                    line.append(String.format(Locale.ROOT, "  %s %+.2f pt, %.2f%% rooted", t,
                             100.0 * c[0] / Math.max(1, sampleTotal) - 100.0 * cpu.get(t) / Math.max(1, cpuTotal),
                             100.0 * c[1] / Math.max(1, c[0])));
+                    if (t.equals("interpreter")) {
+                        line.append(String.format(Locale.ROOT, " (%.2f%% named)", 100.0 * c[2] / Math.max(1, c[0])));
+                    }
                 }
                 System.out.println(line + String.format(Locale.ROOT, " (%.0f s)", (System.nanoTime() - begin) / 1e9));
             }
+        }
+    }
+
+    // 6. Stack copy size ----------------------------------------------------------------------------------------------
+
+    private void stackCopySizes() throws Exception {
+        int depth = 100;
+        System.out.printf("%n6. cstack=dwarf stack copy size at 1 kHz on stacks, %d calls deep, without frame pointers:"
+                + " samples reaching Thread.run, hot-loop operations per CPU second against fp, reader CPU%n", depth);
+        Path collapsed = work.resolve("copy.collapsed");
+        Pattern entry = Pattern.compile(";java[/.]lang[/.]Thread\\.run(_\\[[0ij]\\])?;");
+        Pattern hotLoop = Pattern.compile("(?m)^hot-loop: (\\d+) operations, cpu (\\d+) ms$");
+        double fpRate = 0;
+        for (String copy : List.of("fp", "4k", "8k", "16k", "32k", "63k")) {
+            List<String> jvm = new ArrayList<>(List.of("-javaagent:" + b.jperf + "=start,event=cpu,interval=1ms,"
+                    + (copy.equals("fp") ? "cstack=fp" : "cstack=dwarf,stackcopy=" + copy) + ",threads,file=" + collapsed,
+                    "-XX:-PreserveFramePointer", "-XX:CompileCommand=quiet",
+                    "-XX:CompileCommand=exclude,io.jperf.samples.Workloads::interpretedLoop", "-Dsamples.delay=1",
+                    "-Dsamples.depth=" + depth, "-Dsamples.linger=2"));
+            Process p = b.start(jvm, "stacks", Integer.toString(seconds));
+            String out = String.join("\n", Bench.awaitLines(p, "samples: lingering"));
+            long readerTicks = Bench.threadCpuTicks(p.pid(), "jperf-sampler");
+            Bench.stop(p);
+            Matcher m = hotLoop.matcher(out);
+            double rate = m.find() ? Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2)) * 1000 : 0;
+            if (copy.equals("fp")) {
+                fpRate = rate;
+            }
+            long all = 0;
+            long rooted = 0;
+            Pattern workloadThread = Pattern.compile("^\\[(hot-loop|zlib|syscall|interpreter) tid=\\d+\\];");
+            for (String line : Files.readAllLines(collapsed)) {
+                if (!workloadThread.matcher(line).find()) {
+                    continue;
+                }
+                long n = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+                all += n;
+                rooted += entry.matcher(line).find() ? n : 0;
+            }
+            System.out.printf(Locale.ROOT, "   %-5s %6.2f%% of %d workload samples reach Thread.run; hot loop %.1f operations/cpu s"
+                    + " (%+.2f%% against fp); reader %.1f us/sample%n", copy, 100.0 * rooted / Math.max(1, all), all,
+                    rate, 100.0 * (rate - fpRate) / fpRate, readerTicks * 10_000.0 / Math.max(1, all));
         }
     }
 
