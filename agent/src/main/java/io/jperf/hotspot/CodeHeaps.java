@@ -1,6 +1,5 @@
 package io.jperf.hotspot;
 
-import io.jperf.collect.LongIntMap;
 import io.jperf.collect.LongMap;
 
 import java.io.IOException;
@@ -25,8 +24,11 @@ public final class CodeHeaps {
         OTHER
     }
 
-    /** A blob: its address, kind and frame size in bytes (0 when it has none). */
-    public record Blob(long address, Kind kind, int frameBytes) {
+    /**
+     * A blob: its address, kind, frame size in bytes (0 when it has none) and the address from which its frame is
+     * complete (its prologue done; 0 when not known).
+     */
+    public record Blob(long address, Kind kind, int frameBytes, long frameComplete) {
     }
 
     private static final int FREE_SEGMENT = 0xFF;
@@ -43,12 +45,17 @@ public final class CodeHeaps {
     private final long usedAt;
     private final long frameSizeAt;
     private final long nameAt;
+    private final long frameCompleteAt;
+    private final boolean shortFrameComplete;
+    /** Where the blob keeps its code: an address (JDK 17) or an int offset from the blob (later JDKs). */
+    private final long codeBeginAt;
+    private final long codeOffsetAt;
     /** CodeBlob::_kind where the JVM has it (JDK 23 and later), else −1: then names tell nmethods apart. */
     private final long kindAt;
     private final int nmethodKind;
     private final int headerBytes;
     private final LongMap<String> names = new LongMap<>();
-    private LongIntMap compiledFrames = new LongIntMap();
+    private LongMap<Blob> compiled = new LongMap<>();
 
     private record Heap(long low, long high, long segmap, int log2Segment) {
     }
@@ -59,6 +66,11 @@ public final class CodeHeaps {
         usedAt = vm.offset("HeapBlock::Header", "_used");
         frameSizeAt = vm.offset("CodeBlob", "_frame_size");
         nameAt = vm.offset("CodeBlob", "_name");
+        frameCompleteAt = vm.offset("CodeBlob", "_frame_complete_offset");
+        // An int until the blob header shrank (JDK 23, when _kind came), an int16_t since.
+        shortFrameComplete = vm.offset("CodeBlob", "_kind") >= 0;
+        codeBeginAt = vm.offset("CodeBlob", "_code_begin");
+        codeOffsetAt = vm.offset("CodeBlob", "_code_offset");
         kindAt = vm.offset("CodeBlob", "_kind");
         nmethodKind = vm.constant("CodeBlobKind::Nmethod", -1);
         long blobBytes = vm.typeSize("CodeBlob");
@@ -132,6 +144,7 @@ public final class CodeHeaps {
         long blob = block + heapBlockBytes;
         int words = b.getInt(heapBlockBytes + (int) frameSizeAt);
         int frameBytes = words > 0 && words < MAX_FRAME_WORDS ? words * 8 : 0;
+        long frameComplete = frameComplete(b, blob);
         boolean nmethod;
         String name = null;
         if (kindAt >= 0) {
@@ -141,30 +154,44 @@ public final class CodeHeaps {
             nmethod = name.endsWith("nmethod");
         }
         if (nmethod) {
-            return new Blob(blob, Kind.COMPILED, frameBytes);
+            return new Blob(blob, Kind.COMPILED, frameBytes, frameComplete);
         }
         if (name == null) {
             name = name(b.getLong(heapBlockBytes + (int) nameAt));
         }
-        return new Blob(blob, "Interpreter".equals(name) ? Kind.INTERPRETER : Kind.OTHER, frameBytes);
+        return new Blob(blob, "Interpreter".equals(name) ? Kind.INTERPRETER : Kind.OTHER, frameBytes, frameComplete);
+    }
+
+    /** The code's address plus the frame-complete offset (which counts from the code), or 0. */
+    private long frameComplete(ByteBuffer header, long blob) {
+        if (frameCompleteAt < 0 || codeBeginAt < 0 && codeOffsetAt < 0) {
+            return 0;
+        }
+        int at = heapBlockBytes + (int) frameCompleteAt;
+        int offset = shortFrameComplete ? header.getShort(at) : header.getInt(at);
+        long code = codeBeginAt >= 0 ? header.getLong(heapBlockBytes + (int) codeBeginAt)
+                : blob + header.getInt(heapBlockBytes + (int) codeOffsetAt);
+        return offset > 0 ? code + offset : 0;
     }
 
     /**
-     * The frame size in bytes of the compiled method whose code JVMTI reported at {@code codeBegin}, or −1: cached,
-     * as such code stays where it is until it is unloaded.
+     * The compiled method's blob whose code JVMTI reported at {@code codeBegin}, or null: cached, as such code stays
+     * where it is until it is unloaded.
      */
-    public int compiledFrameBytes(long codeBegin) {
-        int bytes = compiledFrames.get(codeBegin, Integer.MIN_VALUE);
-        if (bytes == Integer.MIN_VALUE) {
-            Blob blob = blobAt(codeBegin);
-            bytes = blob != null && blob.kind == Kind.COMPILED && blob.frameBytes >= 16 ? blob.frameBytes : -1;
-            if (compiledFrames.size() >= MAX_CACHED) {
-                compiledFrames = new LongIntMap();
+    public Blob compiled(long codeBegin) {
+        Blob blob = compiled.get(codeBegin);
+        if (blob == null) {
+            Blob found = blobAt(codeBegin);
+            blob = found != null && found.kind == Kind.COMPILED && found.frameBytes >= 16 ? found : NOT_COMPILED;
+            if (compiled.size() >= MAX_CACHED) {
+                compiled = new LongMap<>();
             }
-            compiledFrames.put(codeBegin, bytes);
+            compiled.put(codeBegin, blob);
         }
-        return bytes;
+        return blob == NOT_COMPILED ? null : blob;
     }
+
+    private static final Blob NOT_COMPILED = new Blob(0, Kind.OTHER, 0, 0);
 
     private Heap heapOf(long address) {
         for (Heap h : heaps) {

@@ -2,6 +2,7 @@ package io.jperf.profile;
 
 import io.jperf.hotspot.JavaThreads;
 import io.jperf.hotspot.CodeHeaps;
+import io.jperf.hotspot.FrameEdges;
 import io.jperf.hotspot.InterpretedMethods;
 import io.jperf.jit.CodeBlob;
 import io.jperf.jit.CodeCache;
@@ -123,8 +124,8 @@ public final class Recorder implements SampleSink {
                     return blob == null ? OTHER : STUB;
                 }
                 if (blob instanceof CompiledMethod) {
-                    int bytes = heaps.compiledFrameBytes(blob.start);
-                    return bytes > 0 ? bytes : STUB;
+                    CodeHeaps.Blob compiled = heaps.compiled(blob.start);
+                    return compiled != null ? compiled.frameBytes() : STUB;
                 }
                 CodeHeaps.Blob found = blob == null ? heaps.blobAt(pc) : null;
                 if (found == null) {
@@ -135,6 +136,15 @@ public final class Recorder implements SampleSink {
                     case INTERPRETER -> INTERPRETER;
                     case OTHER -> STUB;
                 };
+            }
+
+            @Override
+            public int callerOffset(long pc, long time) {
+                CodeBlob blob = code.lookup(pc, time);
+                CodeHeaps.Blob compiled = blob instanceof CompiledMethod && heaps != null ? heaps.compiled(blob.start)
+                        : null;
+                return compiled == null ? FrameEdges.UNKNOWN
+                        : FrameEdges.callerOffset(pc, blob.start, blob.end(), compiled.frameComplete());
             }
 
             @Override

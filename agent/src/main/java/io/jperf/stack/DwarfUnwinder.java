@@ -48,6 +48,12 @@ public final class DwarfUnwinder {
          */
         int frameAt(long pc, long time);
 
+        /**
+         * For a sampled pc in compiled Java: how far above the stack pointer its caller's frame begins when the pc
+         * is in its prologue or epilogue (8 or 16), 0 when the frame is built, −1 when not known.
+         */
+        int callerOffset(long pc, long time);
+
         /** Whether {@code address} is in code: JIT code or a mapped file's (to tell a return address from data). */
         boolean isCode(long address, long time);
     }
@@ -136,12 +142,14 @@ public final class DwarfUnwinder {
                 // address and the caller's fp are the frame's top two words. (With one, the frame-pointer step
                 // below is preferred: it also holds where the frame's size misleads, as in OSR frames.)
                 callerSp = sp + frame;
-                if (leaf && !(s.inStack(callerSp - 8) && jit.isCode(s.stackLong(callerSp - 8), s.time()))) {
-                    // Sampled in the prologue or epilogue: the frame is not (or no longer) built; the return
-                    // address is on top, or under the saved fp.
+                int edge = leaf ? jit.callerOffset(pc, s.time()) : 0;
+                if (edge > 0) {
+                    callerSp = sp + edge; // sampled in the prologue or epilogue: the frame is not (or no longer) built
+                } else if (edge < 0 && !(s.inStack(callerSp - 8) && jit.isCode(s.stackLong(callerSp - 8), s.time()))) {
+                    // Where the edges are not known: the return address is on top, or under the saved fp.
                     callerSp = s.inStack(sp) && jit.isCode(s.stackLong(sp), s.time()) ? sp + 8 : sp + 16;
                 }
-                if (!s.inStack(callerSp - 16)) {
+                if (!s.inStack(callerSp - 8)) {
                     return continueWithKernel(pc, kernelChain, userFrom, userTo, out, n);
                 }
                 ra = s.stackLong(callerSp - 8);
