@@ -49,8 +49,13 @@ public final class Sampler implements AutoCloseable {
      */
     private static final int EVERY_EVENT_FACTOR = 4;
     private static final int PER_THREAD_DATA_PAGES = 8;
-    /** With stack copies (16 KiB each) a thread's ring must hold them while the reader waits for a CPU: 31. */
+    /**
+     * With stack copies (16 KiB each) a thread's ring must hold them while the reader waits for a CPU: up to 31 in
+     * 128 pages. All of them share a budget, so that hundreds of threads do not lock hundreds of MiB: threads that many
+     * share the CPUs and each makes fewer samples.
+     */
     private static final int PER_THREAD_STACK_COPY_PAGES = 128;
+    private static final long PER_THREAD_STACK_COPY_BUDGET = 64L << 20;
     /** Rings are locked memory; below this many pages jperf stops shrinking them and reports the limit. */
     private static final int MIN_PAGES = 8;
     /** Above this many (thread, CPU) events the per-thread mode is cheaper in descriptors. */
@@ -268,7 +273,7 @@ public final class Sampler implements AutoCloseable {
                 leader = e;
                 eventByThread.put(tid, e);
                 Ring ring = map(e, wantedEvents.stream().anyMatch(w -> w.stackCopy() > 0)
-                        ? PER_THREAD_STACK_COPY_PAGES : PER_THREAD_DATA_PAGES);
+                        ? perThreadStackCopyPages(threads.size() + 1) : PER_THREAD_DATA_PAGES);
                 rings.add(ring);
                 ringByThread.put(tid, ring);
             } else {
@@ -284,6 +289,12 @@ public final class Sampler implements AutoCloseable {
         long pages = factor * PER_CPU_BUDGET / Math.max(1, cpus) / 4096;
         int p = Integer.highestOneBit((int) Math.max(1, Math.min(factor * PER_CPU_MAX_PAGES, pages)));
         return Math.max(PER_CPU_MIN_PAGES, p);
+    }
+
+    /** Pages of a thread's ring with stack copies when {@code threads} threads have rings: a share of the budget. */
+    static int perThreadStackCopyPages(int threads) {
+        long pages = PER_THREAD_STACK_COPY_BUDGET / Math.max(1, threads) / 4096;
+        return Integer.highestOneBit((int) Math.max(MIN_PAGES * 2, Math.min(PER_THREAD_STACK_COPY_PAGES, pages)));
     }
 
     /**

@@ -25,6 +25,12 @@ class SamplerTest {
         assertEquals(1024, Sampler.perCpuPages(16, true));
         assertEquals(256, Sampler.perCpuPages(64, true));
         assertEquals(32, Sampler.perCpuPages(1024, true));
+        // Per-thread rings with stack copies: 512 KiB each up to 128 threads, then a share of 64 MiB, at least 16 pages.
+        assertEquals(128, Sampler.perThreadStackCopyPages(1));
+        assertEquals(128, Sampler.perThreadStackCopyPages(128));
+        assertEquals(64, Sampler.perThreadStackCopyPages(129));
+        assertEquals(32, Sampler.perThreadStackCopyPages(500));
+        assertEquals(16, Sampler.perThreadStackCopyPages(5000));
     }
 
     @Test

@@ -274,7 +274,8 @@ public final class SamplingBenchmark {
         double fpRate = 0;
         for (String copy : List.of("fp", "4k", "8k", "16k", "32k", "63k")) {
             List<String> jvm = new ArrayList<>(List.of("-javaagent:" + b.jperf + "=start,event=cpu,interval=1ms,"
-                    + (copy.equals("fp") ? "cstack=fp" : "cstack=dwarf,stackcopy=" + copy) + ",threads,file=" + collapsed,
+                    + (copy.equals("fp") ? "cstack=fp" : "cstack=dwarf,stackcopy=" + copy) + ",threads,file="
+                    + collapsed,
                     "-XX:-PreserveFramePointer", "-XX:CompileCommand=quiet",
                     "-XX:CompileCommand=exclude,io.jperf.samples.Workloads::interpretedLoop", "-Dsamples.delay=1",
                     "-Dsamples.depth=" + depth, "-Dsamples.linger=2"));
@@ -298,9 +299,10 @@ public final class SamplingBenchmark {
                 all += n;
                 rooted += entry.matcher(line).find() ? n : 0;
             }
-            System.out.printf(Locale.ROOT, "   %-5s %6.2f%% of %d workload samples reach Thread.run; hot loop %.1f operations/cpu s"
-                    + " (%+.2f%% against fp); reader %.1f us/sample%n", copy, 100.0 * rooted / Math.max(1, all), all,
-                    rate, 100.0 * (rate - fpRate) / fpRate, readerTicks * 10_000.0 / Math.max(1, all));
+            System.out.printf(Locale.ROOT, "   %-5s %6.2f%% of %d workload samples reach Thread.run; hot loop %.1f"
+                    + " operations/cpu s (%+.2f%% against fp); reader %.1f us/sample%n", copy,
+                    100.0 * rooted / Math.max(1, all), all, rate, 100.0 * (rate - fpRate) / fpRate,
+                    readerTicks * 10_000.0 / Math.max(1, all));
         }
     }
 
