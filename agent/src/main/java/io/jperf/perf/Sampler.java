@@ -1,5 +1,6 @@
 package io.jperf.perf;
 
+import com.sun.jna.LastErrorException;
 import io.jperf.collect.LongIntMap;
 import io.jperf.linux.Libc;
 
@@ -48,6 +49,13 @@ public final class Sampler implements AutoCloseable {
      * code, a record per microsecond on one CPU: four times the budget and the ring, so 10 ms of them fit.
      */
     private static final int EVERY_EVENT_FACTOR = 4;
+    /**
+     * Samples with 16 KiB stack copies: the same budget as for every occurrence, but a ring may take up to eight times
+     * the usual most, so that on a few CPUs each holds about half a second of them.
+     */
+    private static final int STACK_COPY_FACTOR = 8;
+    /** The reader's nice value where it may take one: ahead of the application's threads when they are many. */
+    private static final int READER_NICE = -15;
     private static final int PER_THREAD_DATA_PAGES = 8;
     /**
      * With stack copies (16 KiB each) a thread's ring must hold them while the reader waits for a CPU: up to 31 in
@@ -250,7 +258,7 @@ public final class Sampler implements AutoCloseable {
                     PerfEvent leader = leaders.get(cpu);
                     if (leader == null) {
                         leaders.put(cpu, e);
-                        rings.add(map(e, perCpuPages(cpus.size(), everyEvent())));
+                        rings.add(map(e, perCpuPages(cpus.size(), everyEvent(), stackCopies())));
                     } else {
                         e.redirectTo(leader);
                     }
@@ -284,10 +292,11 @@ public final class Sampler implements AutoCloseable {
         threads.add(tid);
     }
 
-    static int perCpuPages(int cpus, boolean everyEvent) {
-        int factor = everyEvent ? EVERY_EVENT_FACTOR : 1;
+    static int perCpuPages(int cpus, boolean everyEvent, boolean stackCopies) {
+        int factor = everyEvent || stackCopies ? EVERY_EVENT_FACTOR : 1;
+        int most = (stackCopies ? STACK_COPY_FACTOR : factor) * PER_CPU_MAX_PAGES;
         long pages = factor * PER_CPU_BUDGET / Math.max(1, cpus) / 4096;
-        int p = Integer.highestOneBit((int) Math.max(1, Math.min(factor * PER_CPU_MAX_PAGES, pages)));
+        int p = Integer.highestOneBit((int) Math.max(1, Math.min(most, pages)));
         return Math.max(PER_CPU_MIN_PAGES, p);
     }
 
@@ -297,13 +306,14 @@ public final class Sampler implements AutoCloseable {
         return Integer.highestOneBit((int) Math.max(MIN_PAGES * 2, Math.min(PER_THREAD_STACK_COPY_PAGES, pages)));
     }
 
-    /**
-     * Whether the rings need room for bursts or bulk: some event is recorded at each occurrence rather than sampled by
-     * time or rate, or samples carry stack copies.
-     */
+    /** Whether some event is recorded at each occurrence rather than sampled by time or rate: bursts. */
     private boolean everyEvent() {
-        return wantedEvents.stream().anyMatch(e -> !e.frequency() && e.period() == 1 && !e.spec().isClock()
-                || e.stackCopy() > 0);
+        return wantedEvents.stream().anyMatch(e -> !e.frequency() && e.period() == 1 && !e.spec().isClock());
+    }
+
+    /** Whether samples carry stack copies: bulk, a hundred times an fp sample's size. */
+    private boolean stackCopies() {
+        return wantedEvents.stream().anyMatch(e -> e.stackCopy() > 0);
     }
 
     /** Maps a ring, halving it while the locked-memory limit refuses (non-root users have a small one). */
@@ -365,6 +375,13 @@ public final class Sampler implements AutoCloseable {
 
     private void read() {
         readerTid = Libc.gettid();
+        try {
+            // With hundreds of busy threads a reader of ordinary priority waits its turn for a long time, and rings
+            // of stack copies overflow meanwhile. Raising it needs CAP_SYS_NICE (or RLIMIT_NICE); without, it stays.
+            Libc.setpriority(Libc.PRIO_PROCESS, readerTid, READER_NICE);
+        } catch (LastErrorException notAllowed) {
+            // An ordinary reader: losses, if any, are counted and shown.
+        }
         readerStarted.countDown();
         try {
             opened.await();

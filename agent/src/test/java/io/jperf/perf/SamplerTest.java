@@ -17,14 +17,18 @@ class SamplerTest {
 
     @Test
     void ringsShareABudget() {
-        assertEquals(256, Sampler.perCpuPages(2, false));
-        assertEquals(256, Sampler.perCpuPages(16, false));
-        assertEquals(64, Sampler.perCpuPages(64, false));
-        assertEquals(32, Sampler.perCpuPages(512, false));
-        assertEquals(1024, Sampler.perCpuPages(2, true));
-        assertEquals(1024, Sampler.perCpuPages(16, true));
-        assertEquals(256, Sampler.perCpuPages(64, true));
-        assertEquals(32, Sampler.perCpuPages(1024, true));
+        assertEquals(256, Sampler.perCpuPages(2, false, false));
+        assertEquals(256, Sampler.perCpuPages(16, false, false));
+        assertEquals(64, Sampler.perCpuPages(64, false, false));
+        assertEquals(32, Sampler.perCpuPages(512, false, false));
+        assertEquals(1024, Sampler.perCpuPages(2, true, false));
+        assertEquals(1024, Sampler.perCpuPages(16, true, false));
+        assertEquals(256, Sampler.perCpuPages(64, true, false));
+        assertEquals(32, Sampler.perCpuPages(1024, true, false));
+        // Stack copies: the every-occurrence budget, up to 2048 pages a ring.
+        assertEquals(2048, Sampler.perCpuPages(2, false, true));
+        assertEquals(1024, Sampler.perCpuPages(16, false, true));
+        assertEquals(256, Sampler.perCpuPages(64, false, true));
         // Per-thread rings with stack copies: 512 KiB each up to 128 threads, then a share of 64 MiB, at least 16 pages.
         assertEquals(128, Sampler.perThreadStackCopyPages(1));
         assertEquals(128, Sampler.perThreadStackCopyPages(128));

@@ -57,6 +57,11 @@ public final class Libc {
 
     public static native int getuid();
 
+    public static final int PRIO_PROCESS = 0;
+
+    /** setpriority(2): with PRIO_PROCESS and a thread id, that thread's nice value. */
+    public static native int setpriority(int which, int who, int prio) throws LastErrorException;
+
     /** The message for an errno, as strerror gives it. */
     public static native String strerror(int errno);
 }
