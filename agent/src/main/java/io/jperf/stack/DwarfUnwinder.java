@@ -115,6 +115,9 @@ public final class DwarfUnwinder {
             } else {
                 out[n++] = pc;
             }
+            if (row != null && row.ra().kind() == CallFrameInfo.RuleKind.UNDEFINED) {
+                break; // the outermost frame (a new thread's clone, _start): its CFI says there is no caller
+            }
             long ra;
             long callerSp;
             long callerFp = fp;
@@ -126,13 +129,13 @@ public final class DwarfUnwinder {
                 long cfa = base + row.cfaOffset();
                 long raAt = cfa + row.ra().offset();
                 if (!s.inStack(raAt)) {
-                    return continueWithKernel(pc, kernelChain, userFrom, userTo, out, n);
+                    return continueWithKernel(s, pc, kernelChain, userFrom, userTo, out, n);
                 }
                 ra = s.stackLong(raAt);
                 if (row.fp().kind() == CallFrameInfo.RuleKind.OFFSET) {
                     long fpAt = cfa + row.fp().offset();
                     if (!s.inStack(fpAt)) {
-                        return continueWithKernel(pc, kernelChain, userFrom, userTo, out, n);
+                        return continueWithKernel(s, pc, kernelChain, userFrom, userTo, out, n);
                     }
                     callerFp = s.stackLong(fpAt);
                 }
@@ -150,12 +153,14 @@ public final class DwarfUnwinder {
                     callerSp = s.inStack(sp) && jit.isCode(s.stackLong(sp), s.time()) ? sp + 8 : sp + 16;
                 }
                 if (!s.inStack(callerSp - 8)) {
-                    return continueWithKernel(pc, kernelChain, userFrom, userTo, out, n);
+                    return continueWithKernel(s, pc, kernelChain, userFrom, userTo, out, n);
                 }
                 ra = s.stackLong(callerSp - 8);
                 callerFp = callerSp - sp == 8 ? fp : s.stackLong(callerSp - 16);
-            } else if (row != null && row.cfaExpression() && !AARCH64) {
-                // PLT entries: the return address is on top of the stack.
+            } else if (!AARCH64 && (row != null && row.cfaExpression() || row == null && leaf
+                    && frame == JitCode.OTHER && s.inStack(sp) && jit.isCode(s.stackLong(sp), s.time()))) {
+                // PLT entries, and system call wrappers whose CFI ends before the syscall (glibc's clone3): the
+                // return address is on top of the stack.
                 if (!s.inStack(sp)) {
                     break;
                 }
@@ -163,7 +168,7 @@ public final class DwarfUnwinder {
                 callerSp = sp + 8;
             } else {
                 if (fp < sp || !s.inStack(fp + 8)) {
-                    return continueWithKernel(pc, kernelChain, userFrom, userTo, out, n);
+                    return continueWithKernel(s, pc, kernelChain, userFrom, userTo, out, n);
                 }
                 callerFp = s.stackLong(fp);
                 ra = s.stackLong(fp + 8);
@@ -190,12 +195,13 @@ public final class DwarfUnwinder {
 
     /**
      * Past the stack copy: the kernel's frame-pointer chain has the rest when it reached this frame too (it walks the
-     * live stack); its entries after the same return address follow.
+     * live stack); its entries after the same return address follow, up to the first that is not code (without
+     * frame pointers the kernel's chain soon runs into data).
      */
-    private static int continueWithKernel(long pc, long[] chain, int from, int to, long[] out, int n) {
+    private int continueWithKernel(Sample s, long pc, long[] chain, int from, int to, long[] out, int n) {
         for (int i = from; i < to; i++) {
             if (chain[i] == pc) {
-                for (int j = i + 1; j < to && n < out.length; j++) {
+                for (int j = i + 1; j < to && n < out.length && jit.isCode(chain[j], s.time()); j++) {
                     out[n++] = chain[j];
                 }
                 break;
