@@ -35,6 +35,34 @@ class SamplingIT {
         assertTruth(jdk, "thread", "fp");
     }
 
+    /**
+     * Without frame pointers a stack deeper than the copy ends where the copy ends: 100 interpreted calls (about
+     * 19 KiB) are cut with stackcopy=8k and whole with stackcopy=32k.
+     */
+    @org.junit.jupiter.api.Test
+    void stackCopySizeDecidesHowDeepStacksReach() throws Exception {
+        Map<String, Double> rooted = new java.util.TreeMap<>();
+        for (String copy : List.of("8k", "32k")) {
+            Path dir = Files.createTempDirectory("jperf-deep-");
+            Path out = dir.resolve("deep.collapsed");
+            try (Target t = Target.with(Jdks.current()).jvm("-XX:-PreserveFramePointer", "-Dsamples.delay=1",
+                    "-Dsamples.depth=100").agent("start,event=cpu,interval=1ms,threads,stackcopy=" + copy + ",file="
+                    + out).start("hotloop", 3)) {
+                assertEquals(0, t.waitFor(Duration.ofSeconds(120)), t.stderr());
+                List<Profiles.Stack> stacks = Profiles.collapsed(out).stream()
+                        .filter(s -> s.thread().equals("hot-loop")).collect(Collectors.toList());
+                long all = count(stacks, s -> true);
+                assertTrue(all > 1000, "samples: " + all);
+                rooted.put(copy, 100.0 * count(stacks, s -> s.has("java/lang/Thread\\.run_\\[0\\]")) / all);
+            } finally {
+                JitDumpIT.delete(dir);
+            }
+        }
+        System.out.printf("100 calls deep, share of hot-loop samples reaching Thread.run by copy size: %s%n", rooted);
+        assertTrue(rooted.get("8k") < 50, rooted.toString());
+        assertTrue(rooted.get("32k") >= 99, rooted.toString());
+    }
+
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> jdksWithAndWithoutFramePointers() {
         return Jdks.all().stream().flatMap(jdk -> java.util.stream.Stream.of(
                 org.junit.jupiter.params.provider.Arguments.of(jdk, "-XX:-PreserveFramePointer"),
