@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * HotSpot's code heaps read in place, for unwinding: which code blob holds an address and what it is (compiled Java
  * with its frame size, the interpreter, or other code). Found through each heap's segment map as the JVM finds them
  * itself, so code is known the moment it is installed, before JVMTI reports it (the Service Thread posts loads late),
- * and stubs JVMTI never names are still known as code. All reads go through {@link SafeMemory}. Used by one thread.
+ * and stubs JVMTI never names are still known as code. All reads go through {@link SafeMemory}; callers cache. Used by
+ * one thread.
  */
 public final class CodeHeaps {
     /** What a blob is, as far as unwinding cares. */
@@ -25,17 +26,16 @@ public final class CodeHeaps {
     }
 
     /**
-     * A blob: its address, kind, frame size in bytes (0 when it has none) and the address from which its frame is
-     * complete (its prologue done; 0 when not known).
+     * A blob: its kind, frame size in bytes (0 when it has none) and the address from which its frame is complete (its
+     * prologue done; 0 when not known).
      */
-    public record Blob(long address, Kind kind, int frameBytes, long frameComplete) {
+    public record Blob(Kind kind, int frameBytes, long frameComplete) {
     }
 
     private static final int FREE_SEGMENT = 0xFF;
     private static final int MAX_HOPS = 1 << 16;
     private static final int SEGMAP_CHUNK = 256;
     private static final int MAX_FRAME_WORDS = 1 << 16;
-    private static final int MAX_CACHED = 200_000;
     private static final int MAX_NAMES = 4096;
     private static final int MAX_NAME = 64;
 
@@ -55,7 +55,6 @@ public final class CodeHeaps {
     private final int nmethodKind;
     private final int headerBytes;
     private final LongMap<String> names = new LongMap<>();
-    private LongMap<Blob> compiled = new LongMap<>();
 
     private record Heap(long low, long high, long segmap, int log2Segment) {
     }
@@ -154,12 +153,12 @@ public final class CodeHeaps {
             nmethod = name.endsWith("nmethod");
         }
         if (nmethod) {
-            return new Blob(blob, Kind.COMPILED, frameBytes, frameComplete);
+            return new Blob(Kind.COMPILED, frameBytes, frameComplete);
         }
         if (name == null) {
             name = name(b.getLong(heapBlockBytes + (int) nameAt));
         }
-        return new Blob(blob, "Interpreter".equals(name) ? Kind.INTERPRETER : Kind.OTHER, frameBytes, frameComplete);
+        return new Blob("Interpreter".equals(name) ? Kind.INTERPRETER : Kind.OTHER, frameBytes, frameComplete);
     }
 
     /** The code's address plus the frame-complete offset (which counts from the code), or 0. */
@@ -174,24 +173,11 @@ public final class CodeHeaps {
         return offset > 0 ? code + offset : 0;
     }
 
-    /**
-     * The compiled method's blob whose code JVMTI reported at {@code codeBegin}, or null: cached, as such code stays
-     * where it is until it is unloaded.
-     */
+    /** The blob of the compiled method whose code begins at {@code codeBegin}, or null when it is not one. */
     public Blob compiled(long codeBegin) {
-        Blob blob = compiled.get(codeBegin);
-        if (blob == null) {
-            Blob found = blobAt(codeBegin);
-            blob = found != null && found.kind == Kind.COMPILED && found.frameBytes >= 16 ? found : NOT_COMPILED;
-            if (compiled.size() >= MAX_CACHED) {
-                compiled = new LongMap<>();
-            }
-            compiled.put(codeBegin, blob);
-        }
-        return blob == NOT_COMPILED ? null : blob;
+        Blob found = blobAt(codeBegin);
+        return found != null && found.kind == Kind.COMPILED && found.frameBytes >= 16 ? found : null;
     }
-
-    private static final Blob NOT_COMPILED = new Blob(0, Kind.OTHER, 0, 0);
 
     private Heap heapOf(long address) {
         for (Heap h : heaps) {

@@ -104,8 +104,4 @@ public final class VMStructs {
         Long s = sizes.get(type);
         return s == null ? -1 : s;
     }
-
-    public int size() {
-        return offsets.size();
-    }
 }

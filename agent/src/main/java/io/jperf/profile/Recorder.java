@@ -20,6 +20,8 @@ import io.jperf.stack.StackResolver;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -105,6 +107,12 @@ public final class Recorder implements SampleSink {
         return new DwarfUnwinder.JitCode() {
             /** The interpreter's code, which never moves: most frames of deep stacks return into it. */
             private CodeBlob interpreter;
+            /** HotSpot's view of each compiled method JVMTI reported (a method unloaded and replaced is a new key). */
+            private final Map<CodeBlob, Optional<CodeHeaps.Blob>> compiled = new WeakHashMap<>();
+
+            private CodeHeaps.Blob compiled(CodeBlob blob) {
+                return compiled.computeIfAbsent(blob, b -> Optional.ofNullable(heaps.compiled(b.start))).orElse(null);
+            }
 
             @Override
             public int frameAt(long pc, long time) {
@@ -124,7 +132,7 @@ public final class Recorder implements SampleSink {
                     return blob == null ? OTHER : STUB;
                 }
                 if (blob instanceof CompiledMethod) {
-                    CodeHeaps.Blob compiled = heaps.compiled(blob.start);
+                    CodeHeaps.Blob compiled = compiled(blob);
                     return compiled != null ? compiled.frameBytes() : STUB;
                 }
                 CodeHeaps.Blob found = blob == null ? heaps.blobAt(pc) : null;
@@ -141,8 +149,7 @@ public final class Recorder implements SampleSink {
             @Override
             public int callerOffset(long pc, long time) {
                 CodeBlob blob = code.lookup(pc, time);
-                CodeHeaps.Blob compiled = blob instanceof CompiledMethod && heaps != null ? heaps.compiled(blob.start)
-                        : null;
+                CodeHeaps.Blob compiled = blob instanceof CompiledMethod && heaps != null ? compiled(blob) : null;
                 return compiled == null ? FrameEdges.UNKNOWN
                         : FrameEdges.callerOffset(pc, blob.start, blob.end(), compiled.frameComplete());
             }
