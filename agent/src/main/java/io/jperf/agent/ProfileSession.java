@@ -61,8 +61,8 @@ final class ProfileSession extends Session {
         this.style = new NameStyle(names.dotted(), names.signatures(), false, names.lines(), true);
         this.filter = new FrameFilter(options.all("include"), options.all("exclude"));
         this.fileFormat = format(options, file(options));
-        this.dwarf = options.cstack(events.stream().anyMatch(e -> !frequency && !e.isClock() && periodOf(e) == 1))
-                .equals("dwarf");
+        this.dwarf = options.cstack(events.stream()
+                .anyMatch(e -> SamplingEvent.everyOccurrence(e, periodOf(e), frequency))).equals("dwarf");
         this.stackCopy = options.stackCopyBytes();
         this.recorder = newRecorder();
     }

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 public final class CodeHeaps {
     /** What a blob is, as far as unwinding cares. */
     public enum Kind {
-        /** An nmethod: compiled Java (or a native method's wrapper); its frame size is known. */
+        /** An nmethod: compiled Java (or a native method's wrapper) whose frame size (at least two words) is known. */
         COMPILED,
         /** The template interpreter's code: its frames keep a frame pointer and the Method*. */
         INTERPRETER,
@@ -46,7 +46,6 @@ public final class CodeHeaps {
     private final long frameSizeAt;
     private final long nameAt;
     private final long frameCompleteAt;
-    private final boolean shortFrameComplete;
     /** Where the blob keeps its code: an address (JDK 17) or an int offset from the blob (later JDKs). */
     private final long codeBeginAt;
     private final long codeOffsetAt;
@@ -66,8 +65,6 @@ public final class CodeHeaps {
         frameSizeAt = vm.offset("CodeBlob", "_frame_size");
         nameAt = vm.offset("CodeBlob", "_name");
         frameCompleteAt = vm.offset("CodeBlob", "_frame_complete_offset");
-        // An int until the blob header shrank (JDK 23, when _kind came), an int16_t since.
-        shortFrameComplete = vm.offset("CodeBlob", "_kind") >= 0;
         codeBeginAt = vm.offset("CodeBlob", "_code_begin");
         codeOffsetAt = vm.offset("CodeBlob", "_code_offset");
         kindAt = vm.offset("CodeBlob", "_kind");
@@ -152,7 +149,7 @@ public final class CodeHeaps {
             name = name(b.getLong(heapBlockBytes + (int) nameAt));
             nmethod = name.endsWith("nmethod");
         }
-        if (nmethod) {
+        if (nmethod && frameBytes >= 16) {
             return new Blob(Kind.COMPILED, frameBytes, frameComplete);
         }
         if (name == null) {
@@ -167,7 +164,8 @@ public final class CodeHeaps {
             return 0;
         }
         int at = heapBlockBytes + (int) frameCompleteAt;
-        int offset = shortFrameComplete ? header.getShort(at) : header.getInt(at);
+        // An int until the blob header shrank (JDK 23, when _kind came), an int16_t since.
+        int offset = kindAt >= 0 ? header.getShort(at) : header.getInt(at);
         long code = codeBeginAt >= 0 ? header.getLong(heapBlockBytes + (int) codeBeginAt)
                 : blob + header.getInt(heapBlockBytes + (int) codeOffsetAt);
         return offset > 0 ? code + offset : 0;
@@ -176,7 +174,7 @@ public final class CodeHeaps {
     /** The blob of the compiled method whose code begins at {@code codeBegin}, or null when it is not one. */
     public Blob compiled(long codeBegin) {
         Blob found = blobAt(codeBegin);
-        return found != null && found.kind == Kind.COMPILED && found.frameBytes >= 16 ? found : null;
+        return found != null && found.kind == Kind.COMPILED ? found : null;
     }
 
     private Heap heapOf(long address) {

@@ -1,6 +1,7 @@
 package io.jperf.hotspot;
 
 import com.sun.jna.Pointer;
+import io.jperf.linux.Cpu;
 
 /**
  * Where a compiled Java frame stands when its method is sampled in its prologue or epilogue, where the frame size
@@ -14,8 +15,6 @@ public final class FrameEdges {
     public static final int BUILT = 0;
     /** Not known here (another architecture, or no frame-complete offset). */
     public static final int UNKNOWN = -1;
-    private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
-            || "x86_64".equals(System.getProperty("os.arch"));
     private static final int PUSH_RBP = 0x55;
     private static final int POP_RBP = 0x5d;
     private static final int REX_W = 0x48;
@@ -45,7 +44,7 @@ public final class FrameEdges {
      * @param frameComplete where the prologue ends (0 when not known)
      */
     public static int callerOffset(long pc, long codeStart, long codeEnd, long frameComplete) {
-        if (!X86_64 || frameComplete <= 0 || pc < codeStart || pc >= codeEnd) {
+        if (!Cpu.X86_64 || frameComplete <= 0 || pc < codeStart || pc >= codeEnd) {
             return UNKNOWN;
         }
         long from = Math.max(codeStart, pc - BEFORE);

@@ -2,6 +2,7 @@ package io.jperf.hotspot;
 
 import io.jperf.collect.LongMap;
 import io.jperf.jit.MethodRef;
+import io.jperf.linux.Cpu;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ public final class InterpretedMethods {
     /** ... and the caller's stack pointer (its sender sp) one word below it. */
     public static final int SENDER_SP_SLOT = -1 * 8;
     /** The bytecode pointer as the interpreter saved it at its last call (x86_64; 0 where not known). */
-    public static final int BCP_SLOT = "aarch64".equals(System.getProperty("os.arch")) ? 0 : -8 * 8;
+    public static final int BCP_SLOT = Cpu.X86_64 ? -8 * 8 : 0;
     private static final int MAX_LINE_TABLE = 64 * 1024;
     private static final int LINE_CHUNK = 256;
     private static final int PAGE = 4096;

@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * HotSpot's description of itself ({@code gHotSpotVMStructs}, exported by libjvm for the serviceability agent): field
@@ -32,50 +33,44 @@ public final class VMStructs {
 
     private static VMStructs load() {
         NativeLibrary jvm = NativeLibrary.getProcess();
-        Pointer table = jvm.getGlobalVariableAddress("gHotSpotVMStructs").getPointer(0);
-        long typeName = exported(jvm, "gHotSpotVMStructEntryTypeNameOffset");
         long fieldName = exported(jvm, "gHotSpotVMStructEntryFieldNameOffset");
         long isStatic = exported(jvm, "gHotSpotVMStructEntryIsStaticOffset");
         long offset = exported(jvm, "gHotSpotVMStructEntryOffsetOffset");
         long address = exported(jvm, "gHotSpotVMStructEntryAddressOffset");
-        long stride = exported(jvm, "gHotSpotVMStructEntryArrayStride");
-        VMStructs v = new VMStructs();
-        for (long at = 0;; at += stride) {
-            Pointer type = table.getPointer(at + typeName);
-            if (type == null) {
-                break;
-            }
-            Pointer field = table.getPointer(at + fieldName);
-            if (field != null && table.getInt(at + isStatic) == 0) {
-                v.offsets.put(type.getString(0) + "::" + field.getString(0), table.getLong(at + offset));
-            } else if (field != null) {
-                v.statics.put(type.getString(0) + "::" + field.getString(0), Pointer.nativeValue(
-                        table.getPointer(at + address)));
-            }
-        }
-        Pointer types = jvm.getGlobalVariableAddress("gHotSpotVMTypes").getPointer(0);
-        long typeNameAt = exported(jvm, "gHotSpotVMTypeEntryTypeNameOffset");
         long sizeAt = exported(jvm, "gHotSpotVMTypeEntrySizeOffset");
-        long typeStride = exported(jvm, "gHotSpotVMTypeEntryArrayStride");
-        for (long at = 0;; at += typeStride) {
-            Pointer type = types.getPointer(at + typeNameAt);
-            if (type == null) {
-                break;
+        long valueAt = exported(jvm, "gHotSpotVMIntConstantEntryValueOffset");
+        VMStructs v = new VMStructs();
+        walk(jvm, "gHotSpotVMStructs", "gHotSpotVMStructEntry", "TypeNameOffset", (entry, type) -> {
+            Pointer field = entry.getPointer(fieldName);
+            if (field != null && entry.getInt(isStatic) == 0) {
+                v.offsets.put(type + "::" + field.getString(0), entry.getLong(offset));
+            } else if (field != null) {
+                v.statics.put(type + "::" + field.getString(0), Pointer.nativeValue(entry.getPointer(address)));
             }
-            v.sizes.put(type.getString(0), types.getLong(at + sizeAt));
-        }
-        Pointer ints = jvm.getGlobalVariableAddress("gHotSpotVMIntConstants").getPointer(0);
-        long intNameAt = exported(jvm, "gHotSpotVMIntConstantEntryNameOffset");
-        long intValueAt = exported(jvm, "gHotSpotVMIntConstantEntryValueOffset");
-        long intStride = exported(jvm, "gHotSpotVMIntConstantEntryArrayStride");
-        for (long at = 0;; at += intStride) {
-            Pointer name = ints.getPointer(at + intNameAt);
-            if (name == null) {
-                break;
-            }
-            v.constants.put(name.getString(0), ints.getInt(at + intValueAt));
-        }
+        });
+        walk(jvm, "gHotSpotVMTypes", "gHotSpotVMTypeEntry", "TypeNameOffset",
+                (entry, type) -> v.sizes.put(type, entry.getLong(sizeAt)));
+        walk(jvm, "gHotSpotVMIntConstants", "gHotSpotVMIntConstantEntry", "NameOffset",
+                (entry, name) -> v.constants.put(name, entry.getInt(valueAt)));
         return v;
+    }
+
+    /**
+     * Walks one of the tables libjvm exports (each with its entry layout exported beside it) up to the entry with no
+     * name, handing each entry and its name to {@code visit}.
+     */
+    private static void walk(NativeLibrary jvm, String table, String entry, String nameOffset,
+            BiConsumer<Pointer, String> visit) {
+        Pointer entries = jvm.getGlobalVariableAddress(table).getPointer(0);
+        long nameAt = exported(jvm, entry + nameOffset);
+        long stride = exported(jvm, entry + "ArrayStride");
+        for (long at = 0;; at += stride) {
+            Pointer name = entries.getPointer(at + nameAt);
+            if (name == null) {
+                return;
+            }
+            visit.accept(entries.share(at), name.getString(0));
+        }
     }
 
     private static long exported(NativeLibrary jvm, String name) {

@@ -280,8 +280,8 @@ public final class Sampler implements AutoCloseable {
             if (leader == null) {
                 leader = e;
                 eventByThread.put(tid, e);
-                Ring ring = map(e, wantedEvents.stream().anyMatch(w -> w.stackCopy() > 0)
-                        ? perThreadStackCopyPages(threads.size() + 1) : PER_THREAD_DATA_PAGES);
+                int pages = stackCopies() ? perThreadStackCopyPages(threads.size() + 1) : PER_THREAD_DATA_PAGES;
+                Ring ring = map(e, pages);
                 rings.add(ring);
                 ringByThread.put(tid, ring);
             } else {
@@ -308,7 +308,7 @@ public final class Sampler implements AutoCloseable {
 
     /** Whether some event is recorded at each occurrence rather than sampled by time or rate: bursts. */
     private boolean everyEvent() {
-        return wantedEvents.stream().anyMatch(e -> !e.frequency() && e.period() == 1 && !e.spec().isClock());
+        return wantedEvents.stream().anyMatch(SamplingEvent::everyOccurrence);
     }
 
     /** Whether samples carry stack copies: bulk, a hundred times an fp sample's size. */

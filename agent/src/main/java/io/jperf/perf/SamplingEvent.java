@@ -7,4 +7,12 @@ package io.jperf.perf;
  */
 public record SamplingEvent(EventSpec spec, long period, boolean frequency, String filter, boolean callchain,
         boolean raw, int stackCopy) {
+    /** Whether {@code spec} sampled so is recorded at each occurrence, not by time or rate: it comes in bursts. */
+    public static boolean everyOccurrence(EventSpec spec, long period, boolean frequency) {
+        return !frequency && period == 1 && !spec.isClock();
+    }
+
+    public boolean everyOccurrence() {
+        return everyOccurrence(spec, period, frequency);
+    }
 }

@@ -128,19 +128,19 @@ public final class Recorder implements SampleSink {
                     }
                     return STUB;
                 }
-                if (heaps == null) {
-                    return blob == null ? OTHER : STUB;
-                }
                 if (blob instanceof CompiledMethod) {
-                    CodeHeaps.Blob compiled = compiled(blob);
+                    CodeHeaps.Blob compiled = heaps == null ? null : compiled(blob);
                     return compiled != null ? compiled.frameBytes() : STUB;
                 }
-                CodeHeaps.Blob found = blob == null ? heaps.blobAt(pc) : null;
-                if (found == null) {
-                    return blob == null && !heaps.contains(pc) ? OTHER : STUB;
+                if (blob != null) {
+                    return STUB;
                 }
-                return switch (found.kind()) {
-                    case COMPILED -> found.frameBytes() >= 16 ? found.frameBytes() : STUB;
+                if (heaps == null || !heaps.contains(pc)) {
+                    return OTHER;
+                }
+                CodeHeaps.Blob found = heaps.blobAt(pc);
+                return found == null ? STUB : switch (found.kind()) {
+                    case COMPILED -> found.frameBytes();
                     case INTERPRETER -> INTERPRETER;
                     case OTHER -> STUB;
                 };

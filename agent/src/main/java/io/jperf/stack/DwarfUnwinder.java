@@ -2,6 +2,7 @@ package io.jperf.stack;
 
 import io.jperf.collect.LongMap;
 import io.jperf.hotspot.InterpretedMethods;
+import io.jperf.linux.Cpu;
 import io.jperf.perf.Sample;
 import io.jperf.symbols.CallFrameInfo;
 import io.jperf.symbols.NativeSymbols;
@@ -26,8 +27,8 @@ public final class DwarfUnwinder {
     private static final int MAX_CACHED_ROWS = 1 << 16;
     /** How far above an interpreter frame its saved sender sp may lie (arguments of the call). */
     private static final long MAX_ADAPTER_BYTES = 64 * 1024;
-    private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
-    private static final CallFrameInfo.Arch ARCH = AARCH64 ? CallFrameInfo.Arch.AARCH64 : CallFrameInfo.Arch.X86_64;
+    private static final CallFrameInfo.Arch ARCH = Cpu.AARCH64 ? CallFrameInfo.Arch.AARCH64
+            : CallFrameInfo.Arch.X86_64;
 
     private final NativeSymbols natives;
     private final JitCode jit;
@@ -157,7 +158,7 @@ public final class DwarfUnwinder {
                 }
                 ra = s.stackLong(callerSp - 8);
                 callerFp = callerSp - sp == 8 ? fp : s.stackLong(callerSp - 16);
-            } else if (!AARCH64 && (row != null && row.cfaExpression() || row == null && leaf
+            } else if (!Cpu.AARCH64 && (row != null && row.cfaExpression() || row == null && leaf
                     && frame == JitCode.OTHER && s.inStack(sp) && jit.isCode(s.stackLong(sp), s.time()))) {
                 // PLT entries, and system call wrappers whose CFI ends before the syscall (glibc's clone3): the
                 // return address is on top of the stack.
