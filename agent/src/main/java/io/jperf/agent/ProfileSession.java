@@ -127,7 +127,7 @@ final class ProfileSession extends Session {
     private Recorder newRecorder() {
         boolean keepSamples = fileFormat != null && fileFormat.needsSamples();
         return new Recorder(events.stream().map(EventSpec::name).toList(), tracker.cache(),
-                tracker::consistentUntil, style, filter, threads, keepSamples ? LOG_CAPACITY : 0, dwarf);
+                tracker::consistentUntil, style, filter, threads, keepSamples ? LOG_CAPACITY : 0, dwarf, Log::say);
     }
 
     @Override

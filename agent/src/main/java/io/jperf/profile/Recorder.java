@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -67,11 +68,13 @@ public final class Recorder implements SampleSink {
      * @param logCapacity samples kept one by one (for the data file), 0 for none
      * @param codeConsistentUntil the code cache tracker's {@code consistentUntil}
      * @param dwarf whether samples carry stack copies to unwind here
+     * @param report takes one line for each part of HotSpot's layout the unwinding cannot read
      */
     public Recorder(List<String> events, CodeCache code, LongSupplier codeConsistentUntil, NameStyle style,
-            FrameFilter filter, JavaThreads javaThreads, int logCapacity, boolean dwarf) {
-        this.resolver = new StackResolver(frames, code, style.lines(), dwarf ? interpretedMethods() : null);
-        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), jitCode(code, resolver.natives())) : null;
+            FrameFilter filter, JavaThreads javaThreads, int logCapacity, boolean dwarf, Consumer<String> report) {
+        this.resolver = new StackResolver(frames, code, style.lines(), dwarf ? interpretedMethods(report) : null);
+        this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), jitCode(code, resolver.natives(), report))
+                : null;
         this.eventRoots = new int[events.size() > 1 ? events.size() : 0];
         for (int i = 0; i < eventRoots.length; i++) {
             eventRoots[i] = tree.child(0, frames.intern(FrameKind.EVENT, ("[" + events.get(i) + "]").intern(), 0));
@@ -84,10 +87,12 @@ public final class Recorder implements SampleSink {
     }
 
     /** Names for interpreted frames, or null (then they stay "[interpreted]"): this JVM hides its layout. */
-    private static InterpretedMethods interpretedMethods() {
+    private static InterpretedMethods interpretedMethods(Consumer<String> report) {
         try {
             return InterpretedMethods.open();
         } catch (java.io.IOException e) {
+            report.accept("cstack=dwarf cannot name interpreted methods (" + e.getMessage()
+                    + "); their frames show as [interpreted]");
             return null;
         }
     }
@@ -96,12 +101,14 @@ public final class Recorder implements SampleSink {
      * Interpreter and compiled frames by the code cache, and by HotSpot's code heaps for code JVMTI has not reported
      * yet; compiled frame sizes from the blobs' headers.
      */
-    private static DwarfUnwinder.JitCode jitCode(CodeCache code, NativeSymbols natives) {
+    private static DwarfUnwinder.JitCode jitCode(CodeCache code, NativeSymbols natives, Consumer<String> report) {
         CodeHeaps opened;
         try {
             opened = CodeHeaps.open();
         } catch (java.io.IOException e) {
-            opened = null; // compiled frames then need -XX:+PreserveFramePointer
+            report.accept("cstack=dwarf cannot read HotSpot's code heaps (" + e.getMessage()
+                    + "); compiled Java frames unwind only with -XX:+PreserveFramePointer");
+            opened = null;
         }
         CodeHeaps heaps = opened;
         return new DwarfUnwinder.JitCode() {
