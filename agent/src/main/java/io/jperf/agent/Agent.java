@@ -1,5 +1,6 @@
 package io.jperf.agent;
 
+import io.jperf.hotspot.CompilerDirectives;
 import io.jperf.hotspot.JavaThreads;
 import io.jperf.jit.CodeCacheTracker;
 import io.jperf.jvmti.JvmtiException;
@@ -8,6 +9,7 @@ import io.jperf.perf.EventCatalog;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Timer;
 import java.util.TimerTask;
@@ -41,6 +43,8 @@ public final class Agent {
 
     // Control-thread state.
     private static Instrumentation instrumentation;
+    private static boolean ownCodeDirected;
+    private static String ownCodeOnC2;
     private static CodeCacheTracker tracker;
     private static JavaThreads threads;
     private static ControlServer control;
@@ -272,7 +276,20 @@ public final class Agent {
     private static String status() {
         Session s = session;
         String profiling = s == null ? "no profile is running" : s.status();
+        if (ownCodeOnC2 != null) {
+            profiling += "; C2 compiles jperf's code too (" + ownCodeOnC2 + ")";
+        }
         return symbols == null ? profiling : profiling + "; Java symbols for perf: " + symbols.describe();
+    }
+
+    /** Once per JVM, before jperf's threads start: jperf's own packages, as its isolated loader defines them. */
+    private static void keepOwnCodeOffC2() {
+        if (!ownCodeDirected) {
+            ownCodeDirected = true;
+            List<String> own = Arrays.stream(Agent.class.getClassLoader().getDefinedPackages()).map(Package::getName)
+                    .filter(p -> p.startsWith("io.jperf.")).toList();
+            ownCodeOnC2 = CompilerDirectives.keepOffC2(instrumentation, own);
+        }
     }
 
     private static void start(AgentOptions options) throws Exception {
@@ -370,6 +387,7 @@ public final class Agent {
 
     private static CodeCacheTracker tracker() throws JvmtiException {
         if (tracker == null) {
+            keepOwnCodeOffC2();
             Instrumentation inst = instrumentation;
             try {
                 tracker = CodeCacheTracker.start(inst::getAllLoadedClasses, Log::say);

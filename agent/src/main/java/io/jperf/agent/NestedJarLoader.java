@@ -90,9 +90,21 @@ final class NestedJarLoader extends ClassLoader {
             int local = zip.getInt(at + 42);
             byte[] name = new byte[nameLength];
             zip.get(at + 46, name);
-            entries.put(new String(name, java.nio.charset.StandardCharsets.UTF_8),
-                    new int[] {local, compressed, size, method});
+            String entry = new String(name, java.nio.charset.StandardCharsets.UTF_8);
+            entries.put(entry, new int[] {local, compressed, size, method});
+            definePackageOf(entry);
             at += 46 + nameLength + extra + comment;
+        }
+    }
+
+    /** Every package is defined up front, so that getDefinedPackages() names all of jperf's, loaded or not. */
+    private void definePackageOf(String entry) {
+        int slash = entry.lastIndexOf('/');
+        if (entry.endsWith(".class") && slash > 0 && !entry.startsWith("META-INF/")) {
+            String pkg = entry.substring(0, slash).replace('/', '.');
+            if (getDefinedPackage(pkg) == null) {
+                definePackage(pkg, null, null, null, null, null, null, null);
+            }
         }
     }
 
@@ -143,17 +155,6 @@ final class NestedJarLoader extends ClassLoader {
         }
         if (bytes == null) {
             throw new ClassNotFoundException(name);
-        }
-        int dot = name.lastIndexOf('.');
-        if (dot > 0) {
-            String pkg = name.substring(0, dot);
-            if (getDefinedPackage(pkg) == null) {
-                try {
-                    definePackage(pkg, null, null, null, null, null, null, null);
-                } catch (IllegalArgumentException raced) {
-                    // Another thread defined it first.
-                }
-            }
         }
         return defineClass(name, bytes, 0, bytes.length, domain);
     }

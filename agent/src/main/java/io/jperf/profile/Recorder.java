@@ -38,12 +38,18 @@ public final class Recorder implements SampleSink {
     /** A sample waits at most this long for the code cache, then is resolved with what is known. */
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_FRAMES = 1024;
-    /** Resolution may take this much of each drain cycle; the rest waits, so the reader keeps draining the rings. */
-    private static final long BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
+    /**
+     * Resolution may take this share of each drain cycle (4 to 40 ms); the rest waits, so the reader keeps
+     * draining the rings.
+     */
+    private static final double BUDGET_SHARE = 0.4;
+    private static final long MIN_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
+    private static final long MAX_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(40);
     /** Past this many waiting samples the budget is ignored: memory matters more than latency. */
     private static final int MAX_PENDING = 100_000;
 
     private final FrameTable frames = new FrameTable();
+    private long lastDrained = System.nanoTime();
     private final StackResolver resolver;
     private final CallTree tree = new CallTree();
     private final SampleLog log;
@@ -189,17 +195,20 @@ public final class Recorder implements SampleSink {
 
     @Override
     public synchronized void drained(long now) {
-        resolve(now, false);
+        long cycle = (long) ((now - lastDrained) * BUDGET_SHARE);
+        long budget = Math.max(MIN_BUDGET_NANOS, Math.min(MAX_BUDGET_NANOS, cycle));
+        lastDrained = now;
+        resolve(now, budget, false);
     }
 
     /** Resolves every waiting sample now: before an output is written. */
     public synchronized void flush() {
-        resolve(System.nanoTime(), true);
+        resolve(System.nanoTime(), 0, true);
     }
 
-    private void resolve(long now, boolean all) {
+    private void resolve(long now, long budget, boolean all) {
         long ready = codeConsistentUntil.getAsLong() - EVENT_DELAY_NANOS;
-        long deadline = now + BUDGET_NANOS;
+        long deadline = now + budget;
         int done = 0;
         for (long[] c; (c = pending.head()) != null;) {
             int at = pending.offset();

@@ -16,6 +16,29 @@ class SamplerTest {
     }
 
     @Test
+    void theReaderSleepsWhileNoRingCanFill() throws Exception {
+        long ms = 1_000_000L;
+        EventSpec cpu = EventSpec.parse("cpu-clock");
+        long ring16k = 2049L * 4096;
+        // 1 kHz with 16 KiB stack copies fills 8 MiB in about half a second: the longest sleep.
+        assertEquals(100 * ms, Sampler.drainNanos(List.of(new SamplingEvent(cpu, ms, false, null, true, false,
+                16384)), ring16k));
+        // 10 kHz: an eighth of that.
+        long fast = Sampler.drainNanos(List.of(new SamplingEvent(cpu, ms / 10, false, null, true, false, 16384)),
+                ring16k);
+        assertTrue(fast > 10 * ms && fast < 15 * ms, "" + fast);
+        // 99 Hz asked as a frequency, callchains only, a 1 MiB ring.
+        assertEquals(100 * ms, Sampler.drainNanos(List.of(new SamplingEvent(cpu, 99, true, null, true, false, 0)),
+                257L * 4096));
+        // A fast clock into a small ring: never less than 10 ms.
+        assertEquals(10 * ms, Sampler.drainNanos(List.of(new SamplingEvent(cpu, 10_000, false, null, true, false,
+                16384)), 33L * 4096));
+        // Events that are not clocks come as fast as the code makes them.
+        assertEquals(10 * ms, Sampler.drainNanos(List.of(new SamplingEvent(cpu, ms, false, null, true, false, 0),
+                new SamplingEvent(EventSpec.parse("page-faults"), 100, false, null, true, false, 0)), ring16k));
+    }
+
+    @Test
     void ringsShareABudget() {
         assertEquals(256, Sampler.perCpuPages(2, false, false));
         assertEquals(256, Sampler.perCpuPages(16, false, false));

@@ -31,6 +31,12 @@ public final class CodeCacheTracker {
     /** Publishing copies the cache: a bigger cache publishes less often, up to {@link #MAX_PUBLISH_NANOS}. */
     private static final long PUBLISH_NANOS_PER_BLOB = 25_000;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * An idle resolver sleeps this long, or until the queue holds {@link #WAKE_EVENTS}: each wake-up costs the
+     * application CPU, and a JVM at work posts no JIT events for seconds at a time.
+     */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int WAKE_EVENTS = 1_000;
     private static final int QUEUE_CAPACITY = 100_000;
     private static final int MAX_FAILED_PASSES = 50;
 
@@ -68,6 +74,7 @@ public final class CodeCacheTracker {
         this.report = report;
         this.methods = new MethodTable(jvmti, loadedClasses);
         this.resolver = new Thread(this::resolve, "jperf-jit-resolver");
+        collector.wakeAt(WAKE_EVENTS, resolver);
         resolver.setDaemon(true);
     }
 
@@ -296,7 +303,7 @@ public final class CodeCacheTracker {
             guard(l, () -> l.tick(snapshot, now));
         }
         if (!busy) {
-            LockSupport.parkNanos(POLL_NANOS);
+            LockSupport.parkNanos(IDLE_NANOS);
         }
     }
 

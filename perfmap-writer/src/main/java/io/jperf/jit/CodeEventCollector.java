@@ -11,6 +11,7 @@ import io.jperf.jvmti.InlineRecord;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The JVMTI callbacks: they copy what the JVM hands over and queue it, nothing else. They run on the JVM's Service
@@ -34,8 +35,17 @@ final class CodeEventCollector {
     /** Time the Service Thread spends in our callbacks, per event. */
     final LatencyHistogram serviceTime = new LatencyHistogram();
 
+    private volatile int wakeAt = Integer.MAX_VALUE;
+    private volatile Thread consumer;
+
     CodeEventCollector(int capacity) {
         this.capacity = capacity;
+    }
+
+    /** The consumer sleeps while it can: it is woken (never waited for) when {@code events} are queued. */
+    void wakeAt(int events, Thread consumer) {
+        this.consumer = consumer;
+        this.wakeAt = events;
     }
 
     final EventCallbacks.MethodLoad onLoad = new EventCallbacks.MethodLoad() {
@@ -95,13 +105,17 @@ final class CodeEventCollector {
 
     private void offer(CodeEvent e) {
         received.incrementAndGet();
-        if (pending.incrementAndGet() > capacity) {
+        int queued = pending.incrementAndGet();
+        if (queued > capacity) {
             pending.decrementAndGet();
             dropped.incrementAndGet();
             resyncNeeded = true;
             return;
         }
         queue.offer(e);
+        if (queued == wakeAt) {
+            LockSupport.unpark(consumer);
+        }
     }
 
     /** Queues a marker past the capacity check: it must never be lost. */
