@@ -57,6 +57,8 @@ public final class Main {
         if (delay > 0) {
             Thread.sleep((long) (delay * 1000));
             deadline += (long) (delay * 1e9);
+            System.out.println("samples: working");
+            System.out.flush();
         }
         switch (name) {
             case "hotloop":

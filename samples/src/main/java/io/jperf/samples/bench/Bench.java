@@ -113,6 +113,13 @@ final class Bench {
     }
 
     /** CPU time (user + system, in clock ticks of 10 ms) of the threads of {@code pid} named {@code name}. */
+    /** CPU time of the whole process so far, ended threads included, in clock ticks. */
+    static long processCpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
     static long threadCpuTicks(long pid, String name) throws IOException {
         long ticks = 0;
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {

@@ -22,7 +22,8 @@ import java.util.zip.ZipFile;
  *      [--jperf attach-cli/target/jperf.jar] [--java JAVA_HOME] [--runs 3] [--seconds 10] [--sections 1234]
  *      [--cstack auto|fp|dwarf]
  * </pre>
- * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz;
+ * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz, and the CPU cost behind it: the workers'
+ * operations per CPU second and the CPU the rest of the process took while they ran;
  * 2. samples captured against the CPU time the threads measured, lost samples, the reader thread's CPU;
  * 3. memory with 50 and 500 threads;
  * 4. time for Chromium to open the HTML flame graph of a profile of about a million samples;
@@ -37,7 +38,7 @@ import java.util.zip.ZipFile;
  * async-profiler comes from samples/target/bench-lib (tools.profiler:async-profiler:4.1:linux-x64).
  */
 public final class SamplingBenchmark {
-    private static final Pattern OPERATIONS = Pattern.compile("(?m)^hot-loop: (\\d+) operations");
+    private static final Pattern CPU_OPERATIONS = Pattern.compile("(?m)^hot-loop: (\\d+) operations, cpu (\\d+) ms$");
     private static final Pattern CPU = Pattern.compile("(?m)^(\\S+): \\d+ operations, cpu (\\d+) ms$");
     private static final long HZ_99 = 10_101_010L;
     private static final long KHZ = 1_000_000L;
@@ -131,18 +132,31 @@ public final class SamplingBenchmark {
         List<Variant> variants = List.of(new Variant("no profiler", List.of()), jperfAt(HZ_99, jperfFile),
                 asyncAt(HZ_99, apFile, false), jperfAt(KHZ, jperfFile), asyncAt(KHZ, apFile, false));
         long[][] ops = new long[variants.size()][runs];
+        long[][] workerMs = new long[variants.size()][runs];
+        long[][] otherMs = new long[variants.size()][runs];
         for (int r = 0; r < runs; r++) {
             for (int v = 0; v < variants.size(); v++) {
                 List<String> jvm = new ArrayList<>(variants.get(v).jvm());
                 // The workers start once each profiler is up: this measures profiling, not agent start-up
                 // (which PerfMapBenchmark measures on its own).
                 jvm.add("-Dsamples.delay=" + STARTUP_SECONDS);
+                jvm.add("-Dsamples.linger=1");
                 Process p = b.start(jvm, "workers", Integer.toString(seconds));
-                String out = Bench.output(p);
-                Matcher m = OPERATIONS.matcher(out);
+                StringBuffer rest = new StringBuffer();
+                Bench.awaitLines(p, "samples: working", rest);
+                long begin = Bench.processCpuTicks(p.pid());
+                while (!rest.toString().contains("samples: lingering") && p.isAlive()) {
+                    Thread.sleep(20);
+                }
+                long end = Bench.processCpuTicks(p.pid());
+                p.waitFor();
+                Thread.sleep(100); // the rest of the output
+                Matcher m = CPU_OPERATIONS.matcher(rest);
                 while (m.find()) {
                     ops[v][r] += Long.parseLong(m.group(1));
+                    workerMs[v][r] += Long.parseLong(m.group(2));
                 }
+                otherMs[v][r] = (end - begin) * 10 - workerMs[v][r];
             }
         }
         System.out.printf("%n1. Throughput of %d CPU-bound threads for %d s, started %d s after the JVM (and the"
@@ -150,14 +164,36 @@ public final class SamplingBenchmark {
                 STARTUP_SECONDS, runs);
         double base = Bench.median(ops[0]);
         double[] cost = new double[variants.size()];
+        double[] cpuCost = new double[variants.size()];
+        double baseRate = rate(ops[0], workerMs[0]);
+        double baseOther = Bench.median(otherMs[0]);
         for (int v = 0; v < variants.size(); v++) {
             double m = Bench.median(ops[v]);
             cost[v] = 100.0 * (base - m) / base;
-            System.out.printf(Locale.ROOT, "   %-24s %12.0f operations  cost %+6.2f%%   (runs: %s)%n",
-                    variants.get(v).name(), m, cost[v], java.util.Arrays.toString(ops[v]));
+            // Less noisy than throughput on a shared machine: the workers' operations per CPU second (what
+            // sampling costs the sampled thread) and the CPU the process spent besides them (the profiler's
+            // threads and the compilers and collectors working for it), against the same without a profiler.
+            double slower = 1 - rate(ops[v], workerMs[v]) / baseRate;
+            double taken = (Bench.median(otherMs[v]) - baseOther) / (Bench.median(workerMs[v])
+                    + Bench.median(otherMs[v]));
+            cpuCost[v] = 100.0 * (1 - (1 - slower) * (1 - taken));
+            System.out.printf(Locale.ROOT, "   %-24s %12.0f operations  cost %+6.2f%%   per worker CPU s %+6.2f%%,"
+                    + " other CPU %5.0f ms (%+5.2f%%): CPU cost %+6.2f%%   (runs: %s)%n", variants.get(v).name(), m,
+                    cost[v], -100.0 * slower, Bench.median(otherMs[v]), 100.0 * taken, cpuCost[v],
+                    java.util.Arrays.toString(ops[v]));
         }
-        System.out.printf(Locale.ROOT, "   jperf cost / async-profiler cost: 99 Hz %.2f, 1 kHz %.2f%n",
-                ratio(cost[1], cost[2]), ratio(cost[3], cost[4]));
+        System.out.printf(Locale.ROOT, "   jperf cost / async-profiler cost: throughput 99 Hz %.2f, 1 kHz %.2f;"
+                + " CPU 99 Hz %.2f, 1 kHz %.2f%n", ratio(cost[1], cost[2]), ratio(cost[3], cost[4]),
+                ratio(cpuCost[1], cpuCost[2]), ratio(cpuCost[3], cpuCost[4]));
+    }
+
+    /** Median operations per CPU second over the runs. */
+    private static double rate(long[] ops, long[] cpuMs) {
+        double[] r = new double[ops.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = ops[i] * 1000.0 / Math.max(1, cpuMs[i]);
+        }
+        return Bench.median(r);
     }
 
     private static double ratio(double a, double b) {
