@@ -4,6 +4,7 @@ import io.jperf.hotspot.JavaThreads;
 import io.jperf.hotspot.CodeHeaps;
 import io.jperf.hotspot.FrameEdges;
 import io.jperf.hotspot.InterpretedMethods;
+import io.jperf.collect.LongIntMap;
 import io.jperf.jit.CodeBlob;
 import io.jperf.jit.CodeCache;
 import io.jperf.jit.CompiledMethod;
@@ -20,7 +21,6 @@ import io.jperf.stack.StackResolver;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -121,10 +121,15 @@ public final class Recorder implements SampleSink {
             /** The interpreter's code, which never moves: most frames of deep stacks return into it. */
             private CodeBlob interpreter;
             /** HotSpot's view of each compiled method JVMTI reported (a method unloaded and replaced is a new key). */
-            private final Map<CodeBlob, Optional<CodeHeaps.Blob>> compiled = new WeakHashMap<>();
+            private final Map<CodeBlob, Compiled> compiled = new WeakHashMap<>();
 
-            private CodeHeaps.Blob compiled(CodeBlob blob) {
-                return compiled.computeIfAbsent(blob, b -> Optional.ofNullable(heaps.compiled(b.start))).orElse(null);
+            private Compiled compiled(CodeBlob blob) {
+                Compiled c = compiled.get(blob);
+                if (c == null) {
+                    c = new Compiled(heaps.compiled(blob.start));
+                    compiled.put(blob, c);
+                }
+                return c;
             }
 
             @Override
@@ -142,8 +147,8 @@ public final class Recorder implements SampleSink {
                     return STUB;
                 }
                 if (blob instanceof CompiledMethod) {
-                    CodeHeaps.Blob compiled = heaps == null ? null : compiled(blob);
-                    return compiled != null ? compiled.frameBytes() : STUB;
+                    CodeHeaps.Blob header = heaps == null ? null : compiled(blob).header;
+                    return header != null ? header.frameBytes() : STUB;
                 }
                 if (blob != null) {
                     return STUB;
@@ -162,9 +167,9 @@ public final class Recorder implements SampleSink {
             @Override
             public int callerOffset(long pc, long time) {
                 CodeBlob blob = code.lookup(pc, time);
-                CodeHeaps.Blob compiled = blob instanceof CompiledMethod && heaps != null ? compiled(blob) : null;
-                return compiled == null ? FrameEdges.UNKNOWN
-                        : FrameEdges.callerOffset(pc, blob.start, blob.end(), compiled.frameComplete());
+                Compiled c = blob instanceof CompiledMethod && heaps != null ? compiled(blob) : null;
+                return c == null || c.header == null ? FrameEdges.UNKNOWN
+                        : c.callerOffset(pc, blob.start, blob.end());
             }
 
             @Override
@@ -282,5 +287,35 @@ public final class Recorder implements SampleSink {
 
     public synchronized long recorded() {
         return recorded;
+    }
+
+    /**
+     * A compiled method's HotSpot header (null: not found) and the caller offsets found at its pcs so far: a hot leaf
+     * is sampled at a few pcs thousands of times, and its code does not change while the method lives.
+     */
+    private static final class Compiled {
+        private static final int MAX_PCS = 256;
+        private static final int NONE = Integer.MIN_VALUE;
+
+        final CodeHeaps.Blob header;
+        private LongIntMap offsets;
+
+        Compiled(CodeHeaps.Blob header) {
+            this.header = header;
+        }
+
+        int callerOffset(long pc, long start, long end) {
+            int offset = offsets == null ? NONE : offsets.get(pc, NONE);
+            if (offset == NONE) {
+                offset = FrameEdges.callerOffset(pc, start, end, header.frameComplete());
+                if (offsets == null) {
+                    offsets = new LongIntMap();
+                }
+                if (offsets.size() < MAX_PCS) {
+                    offsets.put(pc, offset);
+                }
+            }
+            return offset;
+        }
     }
 }

@@ -39,7 +39,7 @@ public final class ProcessMaps {
     static ProcessMaps parse(List<String> lines) {
         List<Mapping> list = new ArrayList<>();
         for (String line : lines) {
-            String[] f = line.trim().split("\\s+", 6);
+            String[] f = fields(line);
             if (f.length < 5 || f[1].length() < 3 || f[1].charAt(2) != 'x') {
                 continue;
             }
@@ -52,6 +52,29 @@ public final class ProcessMaps {
         }
         list.sort((a, b) -> Long.compareUnsigned(a.start, b.start));
         return new ProcessMaps(list.toArray(new Mapping[0]));
+    }
+
+    /** Up to six space-separated fields, the last (the path) taken whole: no regular expression per line. */
+    private static String[] fields(String line) {
+        List<String> f = new ArrayList<>(6);
+        int at = 0;
+        int n = line.length();
+        while (f.size() < 5) {
+            while (at < n && line.charAt(at) == ' ') {
+                at++;
+            }
+            if (at == n) {
+                return f.toArray(new String[0]);
+            }
+            int end = line.indexOf(' ', at);
+            f.add(line.substring(at, end < 0 ? n : end));
+            at = end < 0 ? n : end;
+        }
+        String path = line.substring(at).strip();
+        if (!path.isEmpty()) {
+            f.add(path);
+        }
+        return f.toArray(new String[0]);
     }
 
     /** The mapping holding {@code address}, or null. */

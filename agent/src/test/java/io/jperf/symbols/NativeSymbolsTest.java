@@ -48,8 +48,10 @@ class NativeSymbolsTest {
                 "7f0000000000-7f0000010000 r-xp 00002000 fe:00 123 /usr/lib/libz.so.1.2.13",
                 "7f0000010000-7f0000020000 r--p 00012000 fe:00 123 /usr/lib/libz.so.1.2.13",
                 "7ffff7fc1000-7ffff7fc3000 r-xp 00000000 00:00 0 [vdso]",
-                "7f0000030000-7f0000040000 rwxp 00000000 00:00 0"));
-        assertEquals(3, maps.size(), "executable mappings only");
+                "7f0000030000-7f0000040000 rwxp 00000000 00:00 0",
+                "7f0000050000-7f0000060000 r-xp 00001000 fe:00 9                          /tmp/a lib.so (deleted)"));
+        assertEquals(4, maps.size(), "executable mappings only");
+        assertEquals("/tmp/a lib.so (deleted)", maps.find(0x7f0000050000L).path());
         ProcessMaps.Mapping m = maps.find(0x7f0000001000L);
         assertEquals("libz.so.1.2.13", m.shortName());
         assertEquals(0x2000, m.offset());
