@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
  * per sample. A record is {event << 32 | tid, time, period, length, ips...} and never spans two chunks.
  */
 final class PendingSamples {
-    private static final int CHUNK = 1 << 16;
+    private static final int CHUNK = 1 << 13;
     private static final int HEADER = 4;
 
     private final ArrayDeque<long[]> chunks = new ArrayDeque<>();

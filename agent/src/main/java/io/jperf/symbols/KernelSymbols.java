@@ -18,13 +18,11 @@ public final class KernelSymbols {
     private final long[] starts;
     private final int[] nameStarts;
     private final byte[] names;
-    private final String[] cache;
 
     private KernelSymbols(long[] starts, int[] nameStarts, byte[] names) {
         this.starts = starts;
         this.nameStarts = nameStarts;
         this.names = names;
-        this.cache = new String[starts.length];
     }
 
     public static KernelSymbols read() throws IOException {
@@ -142,14 +140,9 @@ public final class KernelSymbols {
         return found;
     }
 
-    /** The name of a function found by {@link #find}. */
-    public synchronized String name(int index) {
-        String name = cache[index];
-        if (name == null) {
-            name = new String(names, nameStarts[index], nameStarts[index + 1] - nameStarts[index],
-                    StandardCharsets.US_ASCII);
-            cache[index] = name;
-        }
-        return name;
+    /** The name of a function found by {@link #find}; made anew each time: callers keep the frames they name. */
+    public String name(int index) {
+        return new String(names, nameStarts[index], nameStarts[index + 1] - nameStarts[index],
+                StandardCharsets.US_ASCII);
     }
 }
