@@ -33,11 +33,17 @@ public final class KernelSymbols {
      * Reads the file line by line through one small buffer (it is some 5 MB in 100 000+ lines): no string per line,
      * only the text symbols' names copied out.
      */
+    private static final byte[] PADDING = "__pfx_".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_PADDING = 64;
+
     static KernelSymbols read(Path kallsyms) throws IOException {
         long[] addresses = new long[1 << 16];
         long[] spans = new long[1 << 16];
         byte[] names = new byte[1 << 20];
         byte[] line = new byte[512];
+        byte[] padded = new byte[512];
+        int paddedLength = -1;
+        long paddingAt = 0;
         int n = 0;
         int used = 0;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(kallsyms), 1 << 16)) {
@@ -56,6 +62,19 @@ public final class KernelSymbols {
                     continue;
                 }
                 int nameLength = length - sp - 3;
+                if (nameLength > PADDING.length && Arrays.equals(line, sp + 3, sp + 3 + PADDING.length, PADDING, 0,
+                        PADDING.length)) {
+                    // "__pfx_f": the padding (call thunks) before f. Half of a recent kernel's symbols: counted as f.
+                    paddedLength = nameLength - PADDING.length;
+                    System.arraycopy(line, sp + 3 + PADDING.length, padded, 0, paddedLength);
+                    paddingAt = address;
+                    continue;
+                }
+                if (paddedLength == nameLength && address > paddingAt && address - paddingAt <= MAX_PADDING
+                        && Arrays.equals(line, sp + 3, sp + 3 + nameLength, padded, 0, nameLength)) {
+                    address = paddingAt;
+                }
+                paddedLength = -1;
                 if (n == addresses.length) {
                     addresses = Arrays.copyOf(addresses, n * 2);
                     spans = Arrays.copyOf(spans, n * 2);

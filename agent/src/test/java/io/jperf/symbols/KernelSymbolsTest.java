@@ -30,6 +30,25 @@ class KernelSymbolsTest {
     }
 
     @Test
+    void paddingBelongsToTheFunctionItPrecedes() throws Exception {
+        Path kallsyms = Files.writeString(dir.resolve("kallsyms"), String.join("\n",
+                "ffffffff81000000 T _stext",
+                "ffffffff810000f0 t __pfx_helper",
+                "ffffffff81000100 t helper",
+                "ffffffff810001f0 T __pfx_vfs_write",
+                "ffffffff81000300 T vfs_write",
+                "ffffffffc0000000 t __pfx_ext4_file_write_iter\t[ext4]",
+                "ffffffffc0000010 t ext4_file_write_iter\t[ext4]", ""));
+        KernelSymbols k = KernelSymbols.read(kallsyms);
+        assertEquals("helper", k.name(k.find(0xffffffff810000f8L)));
+        assertEquals("_stext", k.name(k.find(0xffffffff810000e0L)));
+        // Padding far from its function (not seen in practice) is not stretched over: the one before keeps it.
+        assertEquals("helper", k.name(k.find(0xffffffff810001f8L)));
+        assertEquals("vfs_write", k.name(k.find(0xffffffff81000300L)));
+        assertEquals("ext4_file_write_iter [ext4]", k.name(k.find(0xffffffffc0000004L)));
+    }
+
+    @Test
     void hiddenAddressesMeanNoSymbols() throws Exception {
         Path kallsyms = Files.writeString(dir.resolve("kallsyms"), "0000000000000000 T _stext\n"
                 + "0000000000000000 T vfs_write\n");
