@@ -150,14 +150,23 @@ final class ProfileSession extends Session {
     }
 
     private Profile profile() {
+        drainNow();
         tracker.sync(1000);
         Recorder r = recorder;
         r.flush();
         return r.snapshot(info());
     }
 
+    /** Samples taken until now reach the recorder before an output is made of it. */
+    private void drainNow() {
+        if (sampler != null) {
+            sampler.drainNow(1000);
+        }
+    }
+
     @Override
     Output rotate() {
+        drainNow();
         Recorder finished = recorder;
         long began = periodStart;
         recorder = newRecorder();

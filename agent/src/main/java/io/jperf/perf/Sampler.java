@@ -106,6 +106,7 @@ public final class Sampler implements AutoCloseable {
     private final AtomicLong samples = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
     private final AtomicLong throttled = new AtomicLong();
+    private final AtomicLong drainPasses = new AtomicLong();
     private final Sample sample = new Sample(MAX_CHAIN);
     private final Thread reader;
     private final CountDownLatch readerStarted = new CountDownLatch(1);
@@ -427,12 +428,26 @@ public final class Sampler implements AutoCloseable {
                     addNewThreads(begin);
                 }
                 sink.drained(begin);
+                drainPasses.incrementAndGet();
                 LockSupport.parkNanos(Math.max(0, drainNanos - (System.nanoTime() - begin)));
             }
             drainAll();
             sink.drained(System.nanoTime());
         } catch (Throwable t) {
             report.accept("sampling stopped: " + t);
+        }
+    }
+
+    /**
+     * Wakes the reader and waits (at most {@code timeoutMillis}) until it has drained every ring since the call: an
+     * output written now holds the samples taken until now, though the reader sleeps up to 100 ms between drains.
+     */
+    public void drainNow(long timeoutMillis) {
+        long target = drainPasses.get() + 2; // the pass under way may have passed some rings already
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (running && reader.isAlive() && drainPasses.get() < target && System.nanoTime() < deadline) {
+            LockSupport.unpark(reader);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 
