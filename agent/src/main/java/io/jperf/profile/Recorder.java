@@ -1,10 +1,10 @@
 package io.jperf.profile;
 
+import io.jperf.collect.LongIntMap;
 import io.jperf.hotspot.JavaThreads;
 import io.jperf.hotspot.CodeHeaps;
 import io.jperf.hotspot.FrameEdges;
 import io.jperf.hotspot.InterpretedMethods;
-import io.jperf.collect.LongIntMap;
 import io.jperf.jit.CodeBlob;
 import io.jperf.jit.CodeCache;
 import io.jperf.jit.CompiledMethod;
@@ -49,7 +49,6 @@ public final class Recorder implements SampleSink {
     private static final int MAX_PENDING = 100_000;
 
     private final FrameTable frames = new FrameTable();
-    private long lastDrained = System.nanoTime();
     private final StackResolver resolver;
     private final CallTree tree = new CallTree();
     private final SampleLog log;
@@ -68,6 +67,8 @@ public final class Recorder implements SampleSink {
     private long recorded;
     private long unwindFailures;
     private long filtered;
+    /** When the reader last called {@link #drained}: the cycle the resolution budget is a share of. */
+    private long lastDrained = System.nanoTime();
 
     /**
      * @param events the names of the sampled events, in the sampler's order

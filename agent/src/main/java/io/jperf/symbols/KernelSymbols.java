@@ -15,6 +15,10 @@ import java.util.Arrays;
  * asked for. When the kernel hides addresses (kptr_restrict), every kernel frame is just {@code [kernel]}.
  */
 public final class KernelSymbols {
+    /** Recent kernels name the padding (call thunks) before each function f "__pfx_f", a few bytes before it. */
+    private static final byte[] PADDING = "__pfx_".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_PADDING = 64;
+
     private final long[] starts;
     private final int[] nameStarts;
     private final byte[] names;
@@ -33,9 +37,6 @@ public final class KernelSymbols {
      * Reads the file line by line through one small buffer (it is some 5 MB in 100 000+ lines): no string per line,
      * only the text symbols' names copied out.
      */
-    private static final byte[] PADDING = "__pfx_".getBytes(StandardCharsets.US_ASCII);
-    private static final int MAX_PADDING = 64;
-
     static KernelSymbols read(Path kallsyms) throws IOException {
         long[] addresses = new long[1 << 16];
         long[] spans = new long[1 << 16];

@@ -112,23 +112,19 @@ final class Bench {
         return out;
     }
 
-    /** CPU time (user + system, in clock ticks of 10 ms) of the threads of {@code pid} named {@code name}. */
     /** CPU time of the whole process so far, ended threads included, in clock ticks. */
     static long processCpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return cpuTicks(Path.of("/proc/" + pid + "/stat"));
     }
 
+    /** CPU time (user + system, in clock ticks of 10 ms) of the threads of {@code pid} named {@code name}. */
     static long threadCpuTicks(long pid, String name) throws IOException {
         long ticks = 0;
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
                     if (Files.readString(task.resolve("comm")).trim().equals(name)) {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                        ticks += cpuTicks(task.resolve("stat"));
                     }
                 } catch (IOException ended) {
                     // The thread ended meanwhile.
@@ -136,6 +132,13 @@ final class Bench {
             }
         }
         return ticks;
+    }
+
+    /** utime + stime of a /proc stat file (fields 14 and 15; the name before them may hold spaces). */
+    private static long cpuTicks(Path stat) throws IOException {
+        String text = Files.readString(stat);
+        String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** {live heap, heap committed, NMT committed outside the heap, RSS}, in bytes; NMT must be on. */
