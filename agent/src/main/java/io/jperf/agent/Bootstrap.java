@@ -1,6 +1,6 @@
 package io.jperf.agent;
 
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
@@ -66,13 +66,23 @@ public final class Bootstrap {
                     throw new IllegalStateException(location + " has no " + CORE + "; rebuild jperf.jar");
                 }
                 try (InputStream in = jar.getInputStream(entry)) {
-                    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(0, entry.getSize()));
-                    in.transferTo(out);
-                    core = out.toByteArray();
+                    core = readEntry(in, entry.getSize());
                 }
             }
             isolated = new NestedJarLoader(core, location);
         }
         return isolated;
+    }
+
+    /** The entry's bytes in one array of its size when the jar tells it: the loader keeps them, no copy is left. */
+    private static byte[] readEntry(InputStream in, long size) throws IOException {
+        if (size < 0 || size > Integer.MAX_VALUE - 8) {
+            return in.readAllBytes();
+        }
+        byte[] bytes = new byte[(int) size];
+        if (in.readNBytes(bytes, 0, bytes.length) != bytes.length || in.read() >= 0) {
+            throw new IOException("the jar's " + CORE + " is not " + size + " bytes long; rebuild jperf.jar");
+        }
+        return bytes;
     }
 }

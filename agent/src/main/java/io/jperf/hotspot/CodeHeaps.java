@@ -34,7 +34,8 @@ public final class CodeHeaps {
 
     private static final int FREE_SEGMENT = 0xFF;
     private static final int MAX_HOPS = 1 << 16;
-    private static final int SEGMAP_CHUNK = 256;
+    /** Segment-map bytes read at once: a hop goes back at most 254 segments, a big nmethod takes several. */
+    private static final int SEGMAP_CHUNK = 4096;
     private static final int MAX_FRAME_WORDS = 1 << 16;
     private static final int MAX_NAMES = 4096;
     private static final int MAX_NAME = 64;
@@ -52,8 +53,10 @@ public final class CodeHeaps {
     /** CodeBlob::_kind where the JVM has it (JDK 23 and later), else −1: then names tell nmethods apart. */
     private final long kindAt;
     private final int nmethodKind;
-    private final int headerBytes;
     private final LongMap<String> names = new LongMap<>();
+    /** Reused for every lookup (one thread reads): a blob's header, a stretch of a segment map. */
+    private final ByteBuffer header;
+    private final ByteBuffer segmap = ByteBuffer.allocate(SEGMAP_CHUNK);
 
     private record Heap(long low, long high, long segmap, int log2Segment) {
     }
@@ -74,7 +77,7 @@ public final class CodeHeaps {
                 || kindAt >= 0 && nmethodKind < 0) {
             throw new IOException("this JVM's VMStructs lack HeapBlock or CodeBlob fields");
         }
-        headerBytes = heapBlockBytes + (int) blobBytes;
+        header = ByteBuffer.allocate(heapBlockBytes + (int) blobBytes).order(ByteOrder.nativeOrder());
         heaps = readHeaps(vm, memory);
     }
 
@@ -132,11 +135,10 @@ public final class CodeHeaps {
             return null;
         }
         long block = blockStart(heap, pc);
-        byte[] header = block == 0 ? null : memory.readBytes(block, headerBytes);
-        if (header == null || header[(int) usedAt] == 0) {
+        ByteBuffer b = header.clear();
+        if (block == 0 || !memory.read(block, b) || b.get((int) usedAt) == 0) {
             return null;
         }
-        ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.nativeOrder());
         long blob = block + heapBlockBytes;
         int words = b.getInt(heapBlockBytes + (int) frameSizeAt);
         int frameBytes = words > 0 && words < MAX_FRAME_WORDS ? words * 8 : 0;
@@ -144,7 +146,7 @@ public final class CodeHeaps {
         boolean nmethod;
         String name = null;
         if (kindAt >= 0) {
-            nmethod = header[heapBlockBytes + (int) kindAt] == nmethodKind;
+            nmethod = b.get(heapBlockBytes + (int) kindAt) == nmethodKind;
         } else {
             name = name(b.getLong(heapBlockBytes + (int) nameAt));
             nmethod = name.endsWith("nmethod");
@@ -192,17 +194,15 @@ public final class CodeHeaps {
      */
     private long blockStart(Heap heap, long pc) {
         long segment = (pc - heap.low) >>> heap.log2Segment;
-        byte[] chunk = null;
-        long chunkFrom = 0;
+        long chunkFrom = Long.MAX_VALUE;
         for (int hop = 0; hop < MAX_HOPS; hop++) {
-            if (chunk == null || segment < chunkFrom) {
+            if (segment < chunkFrom) {
                 chunkFrom = Math.max(0, segment - SEGMAP_CHUNK + 1);
-                chunk = memory.readBytes(heap.segmap + chunkFrom, (int) (segment - chunkFrom + 1));
-                if (chunk == null) {
+                if (!memory.read(heap.segmap + chunkFrom, segmap.clear().limit((int) (segment - chunkFrom + 1)))) {
                     return 0;
                 }
             }
-            int back = chunk[(int) (segment - chunkFrom)] & 0xFF;
+            int back = segmap.get((int) (segment - chunkFrom)) & 0xFF;
             if (back == 0) {
                 return heap.low + (segment << heap.log2Segment);
             }

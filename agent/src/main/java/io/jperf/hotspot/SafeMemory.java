@@ -48,15 +48,27 @@ public final class SafeMemory implements AutoCloseable {
     }
 
     /** {@code length} bytes at {@code address}, or null when they cannot be read. */
-    public synchronized byte[] readBytes(long address, int length) {
-        if (address <= 0 || length < 0) {
+    public byte[] readBytes(long address, int length) {
+        if (length < 0) {
             return null;
         }
         ByteBuffer bytes = ByteBuffer.allocate(length);
+        return read(address, bytes) ? bytes.array() : null;
+    }
+
+    /**
+     * Fills {@code into} from its position to its limit with the bytes at {@code address}; false when they cannot
+     * all be read. Callers that read often keep one buffer: nothing is allocated.
+     */
+    public synchronized boolean read(long address, ByteBuffer into) {
+        if (address <= 0) {
+            return false;
+        }
+        int length = into.remaining();
         try {
-            return mem.read(bytes, address) == length ? bytes.array() : null;
+            return mem.read(into, address) == length;
         } catch (IOException | IllegalArgumentException e) {
-            return null;
+            return false;
         }
     }
 

@@ -1,6 +1,10 @@
 package io.jperf.symbols;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import io.jperf.collect.Sorting;
+import io.jperf.linux.Libc;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -109,9 +113,25 @@ public final class ElfFile {
     public static ElfFile open(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-            return new ElfFile(map);
+            ElfFile elf = new ElfFile(map);
+            release(map);
+            return elf;
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new IOException("corrupt ELF file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Lets the file's pages go now that its symbol table is read (libjvm's alone is 1.4 MB): they stay in the page
+     * cache, and the few names and unwind rules a profile reads later come back one page each.
+     */
+    private static void release(MappedByteBuffer map) {
+        try {
+            Pointer at = Native.getDirectBufferPointer(map);
+            long pageSize = Libc.getpagesize();
+            Libc.madvise(at, (map.capacity() + pageSize - 1) / pageSize * pageSize, Libc.MADV_DONTNEED);
+        } catch (LastErrorException | UnsatisfiedLinkError e) {
+            // The pages stay: more resident memory, nothing wrong.
         }
     }
 
@@ -144,6 +164,7 @@ public final class ElfFile {
     }
 
     private void readSymbols(SymbolTable.Builder table, long offset, long size, long strOffset, long strSize) {
+        table.reserve((int) Math.min(Integer.MAX_VALUE / 2, size / 24));
         for (long at = offset; at + 24 <= offset + size; at += 24) {
             int info = file.get((int) at + 4) & 0xff;
             int type = info & 0xf;
@@ -270,14 +291,12 @@ public final class ElfFile {
         private final long[] starts;
         private final long[] sizes;
         private final int[] nameOffsets;
-        private final String[] names;
 
         private SymbolTable(ByteBuffer strings, long[] starts, long[] sizes, int[] nameOffsets) {
             this.strings = strings;
             this.starts = starts;
             this.sizes = sizes;
             this.nameOffsets = nameOffsets;
-            this.names = new String[starts.length];
         }
 
         public int size() {
@@ -301,28 +320,28 @@ public final class ElfFile {
             return starts[index];
         }
 
-        /** The raw (mangled) name. */
-        public synchronized String name(int index) {
-            String n = names[index];
-            if (n == null) {
-                n = cString(strings, nameOffsets[index]);
-                names[index] = n;
-            }
-            return n;
+        /** The raw (mangled) name, made anew each time: callers keep the few they use. */
+        public String name(int index) {
+            return cString(strings, nameOffsets[index]);
         }
 
         static final class Builder {
-            private long[] starts = new long[256];
-            private long[] sizes = new long[256];
-            private int[] names = new int[256];
+            private long[] starts = new long[0];
+            private long[] sizes = new long[0];
+            private int[] names = new int[0];
             private int n;
 
-            void add(long start, long size, int nameOffset) {
-                if (n == starts.length) {
-                    starts = Arrays.copyOf(starts, n * 2);
-                    sizes = Arrays.copyOf(sizes, n * 2);
-                    names = Arrays.copyOf(names, n * 2);
+            /** Room for {@code more} symbols: a table's size is known before its symbols are read. */
+            void reserve(int more) {
+                if (n + more > starts.length) {
+                    starts = Arrays.copyOf(starts, n + more);
+                    sizes = Arrays.copyOf(sizes, n + more);
+                    names = Arrays.copyOf(names, n + more);
                 }
+            }
+
+            void add(long start, long size, int nameOffset) {
+                reserve(n == starts.length ? Math.max(256, n) : 0);
                 starts[n] = start;
                 sizes[n] = size;
                 names[n] = nameOffset;
@@ -338,21 +357,21 @@ public final class ElfFile {
                     keys[i] = (starts[i] << 16) | (0xFFFF - Math.min(0xFFFF, sizes[i]));
                 }
                 int[] order = Sorting.orderUnsigned(keys, n);
-                long[] s = new long[n];
-                long[] z = new long[n];
-                int[] o = new int[n];
-                int k = 0;
+                int kept = 0;
                 for (int i = 0; i < n; i++) {
-                    int j = order[i];
-                    if (k > 0 && s[k - 1] == starts[j]) {
-                        continue;
+                    if (i == 0 || starts[order[i]] != starts[order[i - 1]]) {
+                        order[kept++] = order[i];
                     }
-                    s[k] = starts[j];
-                    z[k] = sizes[j];
-                    o[k] = names[j];
-                    k++;
                 }
-                return new SymbolTable(strings, Arrays.copyOf(s, k), Arrays.copyOf(z, k), Arrays.copyOf(o, k));
+                long[] s = new long[kept];
+                long[] z = new long[kept];
+                int[] o = new int[kept];
+                for (int k = 0; k < kept; k++) {
+                    s[k] = starts[order[k]];
+                    z[k] = sizes[order[k]];
+                    o[k] = names[order[k]];
+                }
+                return new SymbolTable(strings, s, z, o);
             }
         }
     }

@@ -8,25 +8,31 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Kernel function names from {@code /proc/kallsyms}. Names are kept in one byte array, made into strings only when
- * asked for. When the kernel hides addresses (kptr_restrict), every kernel frame is just {@code [kernel]}.
+ * Kernel function names from {@code /proc/kallsyms}. Names are kept as bytes, made into strings only when asked
+ * for. When the kernel hides addresses (kptr_restrict), every kernel frame is just {@code [kernel]}.
  */
 public final class KernelSymbols {
     /** Recent kernels name the padding (call thunks) before each function f "__pfx_f", a few bytes before it. */
     private static final byte[] PADDING = "__pfx_".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_PADDING = 64;
 
-    private final long[] starts;
-    private final int[] nameStarts;
-    private final byte[] names;
+    /** Names lie in chunks of 2^CHUNK_BITS bytes, each behind its two-byte length: nothing is copied to grow. */
+    private static final int CHUNK_BITS = 18;
 
-    private KernelSymbols(long[] starts, int[] nameStarts, byte[] names) {
+    private final long[] starts;
+    /** Where each function's name is: chunk index above {@link #CHUNK_BITS}, offset below. */
+    private final int[] nameAt;
+    private final byte[][] chunks;
+
+    private KernelSymbols(long[] starts, int[] nameAt, byte[][] chunks) {
         this.starts = starts;
-        this.nameStarts = nameStarts;
-        this.names = names;
+        this.nameAt = nameAt;
+        this.chunks = chunks;
     }
 
     public static KernelSymbols read() throws IOException {
@@ -35,18 +41,20 @@ public final class KernelSymbols {
 
     /**
      * Reads the file line by line through one small buffer (it is some 5 MB in 100 000+ lines): no string per line,
-     * only the text symbols' names copied out.
+     * only the text symbols' names copied out, in the order the kernel lists them, which is by address.
      */
     static KernelSymbols read(Path kallsyms) throws IOException {
-        long[] addresses = new long[1 << 16];
-        long[] spans = new long[1 << 16];
-        byte[] names = new byte[1 << 20];
+        long[] addresses = new long[1 << 12];
+        int[] nameAt = new int[1 << 12];
+        List<byte[]> chunks = new ArrayList<>();
+        byte[] chunk = new byte[1 << CHUNK_BITS];
+        int used = 0;
         byte[] line = new byte[512];
         byte[] padded = new byte[512];
         int paddedLength = -1;
         long paddingAt = 0;
         int n = 0;
-        int used = 0;
+        boolean sorted = true;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(kallsyms), 1 << 16)) {
             for (int length; (length = readLine(in, line)) >= 0;) {
                 // "ffffffff81000000 T name[\t[module]]"
@@ -78,36 +86,39 @@ public final class KernelSymbols {
                 paddedLength = -1;
                 if (n == addresses.length) {
                     addresses = Arrays.copyOf(addresses, n * 2);
-                    spans = Arrays.copyOf(spans, n * 2);
+                    nameAt = Arrays.copyOf(nameAt, n * 2);
                 }
-                if (used + nameLength > names.length) {
-                    names = Arrays.copyOf(names, Math.max(names.length * 2, used + nameLength));
+                if (used + 2 + nameLength > chunk.length) {
+                    chunks.add(chunk);
+                    chunk = new byte[1 << CHUNK_BITS];
+                    used = 0;
                 }
+                chunk[used] = (byte) (nameLength >>> 8);
+                chunk[used + 1] = (byte) nameLength;
                 for (int k = 0; k < nameLength; k++) {
                     byte c = line[sp + 3 + k];
-                    names[used + k] = c == '\t' ? (byte) ' ' : c;
+                    chunk[used + 2 + k] = c == '\t' ? (byte) ' ' : c;
                 }
+                sorted &= n == 0 || Long.compareUnsigned(addresses[n - 1], address) <= 0;
                 addresses[n] = address;
-                spans[n] = ((long) used << 32) | nameLength;
-                used += nameLength;
+                nameAt[n] = chunks.size() << CHUNK_BITS | used;
+                used += 2 + nameLength;
                 n++;
             }
         }
+        chunks.add(Arrays.copyOf(chunk, used));
+        if (sorted) {
+            return new KernelSymbols(Arrays.copyOf(addresses, n), Arrays.copyOf(nameAt, n),
+                    chunks.toArray(new byte[0][]));
+        }
         int[] order = Sorting.orderUnsigned(addresses, n);
         long[] starts = new long[n];
-        int[] nameStarts = new int[n + 1];
-        byte[] sortedNames = new byte[used];
-        int copied = 0;
+        int[] at = new int[n];
         for (int i = 0; i < n; i++) {
-            int j = order[i];
-            starts[i] = addresses[j];
-            nameStarts[i] = copied;
-            int length = (int) spans[j];
-            System.arraycopy(names, (int) (spans[j] >>> 32), sortedNames, copied, length);
-            copied += length;
+            starts[i] = addresses[order[i]];
+            at[i] = nameAt[order[i]];
         }
-        nameStarts[n] = copied;
-        return new KernelSymbols(starts, nameStarts, sortedNames);
+        return new KernelSymbols(starts, at, chunks.toArray(new byte[0][]));
     }
 
     /** One line into {@code line} (cut at its length); −1 at the end of the stream. */
@@ -162,7 +173,9 @@ public final class KernelSymbols {
 
     /** The name of a function found by {@link #find}; made anew each time: callers keep the frames they name. */
     public String name(int index) {
-        return new String(names, nameStarts[index], nameStarts[index + 1] - nameStarts[index],
-                StandardCharsets.US_ASCII);
+        byte[] chunk = chunks[nameAt[index] >>> CHUNK_BITS];
+        int at = nameAt[index] & ((1 << CHUNK_BITS) - 1);
+        int length = (chunk[at] & 0xFF) << 8 | chunk[at + 1] & 0xFF;
+        return new String(chunk, at + 2, length, StandardCharsets.US_ASCII);
     }
 }

@@ -1,5 +1,7 @@
 package io.jperf.symbols;
 
+import io.jperf.collect.LongMap;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +42,8 @@ public final class NativeSymbols {
     private static final class Library {
         final ElfFile elf;
         final ElfFile.SymbolTable table;
-        final Symbol[] symbols;
+        /** The functions named so far, by index + 1 (0 is no key): samples touch few of a library's (libjvm: 45 000). */
+        final LongMap<Symbol> symbols = new LongMap<>();
         final Symbol whole;
         private CallFrameInfo cfi;
         private boolean cfiRead;
@@ -48,7 +51,6 @@ public final class NativeSymbols {
         Library(String shortName, ElfFile elf, ElfFile.SymbolTable table) {
             this.elf = elf;
             this.table = table;
-            this.symbols = new Symbol[table == null ? 0 : table.size()];
             this.whole = new Symbol(shortName, "[" + shortName + "]");
         }
 
@@ -66,10 +68,10 @@ public final class NativeSymbols {
         }
 
         Symbol symbol(int index) {
-            Symbol s = symbols[index];
+            Symbol s = symbols.get(index + 1L);
             if (s == null) {
                 s = new Symbol(whole.library, Demangler.demangle(table.name(index)));
-                symbols[index] = s;
+                symbols.put(index + 1L, s);
             }
             return s;
         }

@@ -49,6 +49,20 @@ class KernelSymbolsTest {
     }
 
     @Test
+    void modulesListedOutOfOrderAndNamesOverManyChunks() throws Exception {
+        // 40 000 long names fill several of the name chunks; the module's functions come first, below the kernel's.
+        StringBuilder text = new StringBuilder("ffffffffc0000000 t mod_func\t[mod]\n");
+        for (int i = 0; i < 40_000; i++) {
+            text.append(String.format("ffffffff81%06x T function_with_a_rather_long_name_%d%n", i * 16, i));
+        }
+        KernelSymbols k = KernelSymbols.read(Files.writeString(dir.resolve("kallsyms"), text));
+        assertEquals("function_with_a_rather_long_name_0", k.name(k.find(0xffffffff81000008L)));
+        assertEquals("function_with_a_rather_long_name_39999", k.name(k.find(0xffffffff81000000L + 39_999 * 16 + 4)));
+        assertEquals("function_with_a_rather_long_name_23456", k.name(k.find(0xffffffff81000000L + 23_456 * 16)));
+        assertEquals("mod_func [mod]", k.name(k.find(0xffffffffc0000020L)));
+    }
+
+    @Test
     void hiddenAddressesMeanNoSymbols() throws Exception {
         Path kallsyms = Files.writeString(dir.resolve("kallsyms"), "0000000000000000 T _stext\n"
                 + "0000000000000000 T vfs_write\n");

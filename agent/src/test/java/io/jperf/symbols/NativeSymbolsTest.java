@@ -33,6 +33,20 @@ class NativeSymbolsTest {
     }
 
     @Test
+    void theLowestFunctionOfALibraryIsNamedToo() throws Exception {
+        ProcessMaps.Mapping libc = ProcessMaps.self().all().stream().filter(m -> m.shortName().startsWith("libc.so"))
+                .findFirst().orElseThrow();
+        ElfFile elf = ElfFile.open(Path.of(libc.path()));
+        ElfFile debug = NativeSymbols.debugFile(Path.of(libc.path()), elf);
+        ElfFile.SymbolTable table = debug != null && debug.symbols().size() > elf.symbols().size() ? debug.symbols()
+                : elf.symbols();
+        long offset = elf.fileOffsetOf(table.start(0));
+        assertTrue(offset >= libc.offset(), "libc's first function lies in its executable mapping");
+        NativeSymbols.Symbol s = new NativeSymbols().find(libc.start() + offset - libc.offset());
+        assertEquals(Demangler.demangle(table.name(0)), s.name);
+    }
+
+    @Test
     void elfFilesReportTheirDebugLinks() throws Exception {
         Path libc = Path.of(ProcessMaps.self().all().stream().filter(m -> m.shortName().startsWith("libc.so"))
                 .findFirst().orElseThrow().path());

@@ -73,12 +73,15 @@ public final class InlineRecord {
         frameStart[numPcs] = frames;
         long[] methods = new long[frames];
         int[] bcis = new int[frames];
+        Pointer cursor = new Pointer(0); // moved along the records: one object for a method's thousands of pcs
         for (int i = 0; i < numPcs; i++) {
             int at = i * PC_STACK_INFO_SIZE;
             int depth = frameStart[i + 1] - frameStart[i];
             if (depth > 0) {
-                new Pointer(infos.getLong(at + METHODS)).read(0, methods, frameStart[i], depth);
-                new Pointer(infos.getLong(at + BCIS)).read(0, bcis, frameStart[i], depth);
+                Pointer.nativeValue(cursor, infos.getLong(at + METHODS));
+                cursor.read(0, methods, frameStart[i], depth);
+                Pointer.nativeValue(cursor, infos.getLong(at + BCIS));
+                cursor.read(0, bcis, frameStart[i], depth);
             }
         }
         return new InlineRecord(pcs, frameStart, methods, bcis);

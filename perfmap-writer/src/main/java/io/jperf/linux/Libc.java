@@ -42,6 +42,11 @@ public final class Libc {
 
     public static native int getpagesize();
 
+    public static final int MADV_DONTNEED = 4;
+
+    /** madvise(2): with MADV_DONTNEED on a file mapping, its pages leave this process until read again. */
+    public static native int madvise(Pointer addr, long length, int advice) throws LastErrorException;
+
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 
     /** ioctl with a pointer argument (a string in, or a value out). */

@@ -180,13 +180,24 @@ public final class Main {
     }
 
     private static void run(long deadline, Workloads.Workload... workloads) throws InterruptedException {
+        // -Dsamples.warmup=SECONDS: work that long before counting (the work's end moves as much), then say
+        // "samples: measuring": to measure a profiler once it is warm.
+        long start = System.nanoTime();
+        long countFrom = start + (long) (Double.parseDouble(System.getProperty("samples.warmup", "0")) * 1e9);
+        long end = deadline + countFrom - start;
         List<Thread> threads = new ArrayList<>();
         // -Dsamples.depth=N: each thread works N calls deep, as in applications with deep stacks.
         int depth = Integer.getInteger("samples.depth", 0);
         for (Workloads.Workload w : workloads) {
-            Thread t = new Thread(() -> Workloads.atDepth(depth, () -> w.runUntil(deadline)), w.threadName());
+            Thread t = new Thread(() -> Workloads.atDepth(depth, () -> w.runUntil(countFrom, end)),
+                    w.threadName());
             threads.add(t);
             t.start();
+        }
+        if (countFrom > start) {
+            Thread.sleep(Math.max(0, (countFrom - System.nanoTime()) / 1_000_000));
+            System.out.println("samples: measuring");
+            System.out.flush();
         }
         for (Thread t : threads) {
             t.join();

@@ -41,7 +41,11 @@ final class Workloads {
             return cpuNanos;
         }
 
-        void runUntil(long deadline) {
+        /** Works until {@code deadline}, counting operations and CPU from {@code countFrom} on (System.nanoTime). */
+        void runUntil(long countFrom, long deadline) {
+            while (System.nanoTime() < countFrom) {
+                operate();
+            }
             long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             while (System.nanoTime() < deadline) {
                 operate();

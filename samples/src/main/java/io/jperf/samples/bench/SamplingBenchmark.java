@@ -20,10 +20,12 @@ import java.util.zip.ZipFile;
  * <pre>
  * java -cp samples/target/jperf-samples.jar io.jperf.samples.bench.SamplingBenchmark \
  *      [--jperf attach-cli/target/jperf.jar] [--java JAVA_HOME] [--runs 3] [--seconds 10] [--sections 1234]
- *      [--cstack auto|fp|dwarf]
+ *      [--cstack auto|fp|dwarf] [--warmup 0]
  * </pre>
  * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz, and the CPU cost behind it: the workers'
- * operations per CPU second and the CPU the rest of the process took while they ran;
+ * operations per CPU second and the CPU the rest of the process took while they ran; with {@code --warmup S} the
+ * threads work S seconds under the profiler before their counted seconds begin (the profiler's steady state, its
+ * warm-up left out);
  * 2. samples captured against the CPU time the threads measured, lost samples, the reader thread's CPU;
  * 3. memory with 50 and 500 threads;
  * 4. time for Chromium to open the HTML flame graph of a profile of about a million samples;
@@ -50,12 +52,14 @@ public final class SamplingBenchmark {
     private final int runs;
     private final int seconds;
     private final String cstack;
+    private final int warmup;
 
     private SamplingBenchmark(Bench b) throws Exception {
         this.b = b;
         this.runs = b.intArg("--runs", 3);
         this.seconds = b.intArg("--seconds", 10);
         this.cstack = b.args.getOrDefault("--cstack", "auto");
+        this.warmup = b.intArg("--warmup", 0);
         this.work = Files.createTempDirectory("jperf-bench-");
         this.asyncProfiler = extractAsyncProfiler(b.samples.getParent().resolve("bench-lib")
                 .resolve("async-profiler-4.1-linux-x64.jar"), work);
@@ -141,9 +145,10 @@ public final class SamplingBenchmark {
                 // (which PerfMapBenchmark measures on its own).
                 jvm.add("-Dsamples.delay=" + STARTUP_SECONDS);
                 jvm.add("-Dsamples.linger=1");
+                jvm.add("-Dsamples.warmup=" + warmup);
                 Process p = b.start(jvm, "workers", Integer.toString(seconds));
                 StringBuffer rest = new StringBuffer();
-                Bench.awaitLines(p, "samples: working", rest);
+                Bench.awaitLines(p, warmup > 0 ? "samples: measuring" : "samples: working", rest);
                 long begin = Bench.processCpuTicks(p.pid());
                 while (!rest.toString().contains("samples: lingering") && p.isAlive()) {
                     Thread.sleep(20);
@@ -160,8 +165,8 @@ public final class SamplingBenchmark {
             }
         }
         System.out.printf("%n1. Throughput of %d CPU-bound threads for %d s, started %d s after the JVM (and the"
-                + " profiler), median of %d alternating runs%n", Runtime.getRuntime().availableProcessors(), seconds,
-                STARTUP_SECONDS, runs);
+                + " profiler)%s, median of %d alternating runs%n", Runtime.getRuntime().availableProcessors(), seconds,
+                STARTUP_SECONDS, warmup > 0 ? ", counted after " + warmup + " s of work (warm-up)" : "", runs);
         double base = Bench.median(ops[0]);
         double[] cost = new double[variants.size()];
         double[] cpuCost = new double[variants.size()];
