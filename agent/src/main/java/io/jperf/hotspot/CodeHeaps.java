@@ -54,9 +54,9 @@ public final class CodeHeaps {
     private final long kindAt;
     private final int nmethodKind;
     private final LongMap<String> names = new LongMap<>();
-    /** Reused for every lookup (one thread reads): a blob's header, a stretch of a segment map. */
+    /** Reused by every lookup (one thread reads), direct (see SafeMemory): a blob's header, a segment map's stretch. */
     private final ByteBuffer header;
-    private final ByteBuffer segmap = ByteBuffer.allocate(SEGMAP_CHUNK);
+    private final ByteBuffer segmap = ByteBuffer.allocateDirect(SEGMAP_CHUNK);
 
     private record Heap(long low, long high, long segmap, int log2Segment) {
     }
@@ -77,7 +77,7 @@ public final class CodeHeaps {
                 || kindAt >= 0 && nmethodKind < 0) {
             throw new IOException("this JVM's VMStructs lack HeapBlock or CodeBlob fields");
         }
-        header = ByteBuffer.allocate(heapBlockBytes + (int) blobBytes).order(ByteOrder.nativeOrder());
+        header = ByteBuffer.allocateDirect(heapBlockBytes + (int) blobBytes).order(ByteOrder.nativeOrder());
         heaps = readHeaps(vm, memory);
     }
 
@@ -161,15 +161,15 @@ public final class CodeHeaps {
     }
 
     /** The code's address plus the frame-complete offset (which counts from the code), or 0. */
-    private long frameComplete(ByteBuffer header, long blob) {
+    private long frameComplete(ByteBuffer read, long blob) {
         if (frameCompleteAt < 0 || codeBeginAt < 0 && codeOffsetAt < 0) {
             return 0;
         }
         int at = heapBlockBytes + (int) frameCompleteAt;
         // An int until the blob header shrank (JDK 23, when _kind came), an int16_t since.
-        int offset = kindAt >= 0 ? header.getShort(at) : header.getInt(at);
-        long code = codeBeginAt >= 0 ? header.getLong(heapBlockBytes + (int) codeBeginAt)
-                : blob + header.getInt(heapBlockBytes + (int) codeOffsetAt);
+        int offset = kindAt >= 0 ? read.getShort(at) : read.getInt(at);
+        long code = codeBeginAt >= 0 ? read.getLong(heapBlockBytes + (int) codeBeginAt)
+                : blob + read.getInt(heapBlockBytes + (int) codeOffsetAt);
         return offset > 0 ? code + offset : 0;
     }
 

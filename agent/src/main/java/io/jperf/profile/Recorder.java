@@ -1,5 +1,6 @@
 package io.jperf.profile;
 
+import io.jperf.collect.IdentityCache;
 import io.jperf.collect.LongIntMap;
 import io.jperf.hotspot.JavaThreads;
 import io.jperf.hotspot.CodeHeaps;
@@ -18,10 +19,8 @@ import io.jperf.stack.FrameKind;
 import io.jperf.stack.FrameTable;
 import io.jperf.stack.StackResolver;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -57,7 +56,7 @@ public final class Recorder implements SampleSink {
     private final JavaThreads javaThreads;
     private final LongSupplier codeConsistentUntil;
     private final PendingSamples pending = new PendingSamples();
-    private final Map<Long, Integer> threadRoots = new HashMap<>();
+    private final LongIntMap threadRoots = new LongIntMap();
     /** The root frames of the events, when there are several; empty for one. */
     private final int[] eventRoots;
     private final int[] stack = new int[MAX_FRAMES];
@@ -122,7 +121,7 @@ public final class Recorder implements SampleSink {
             /** The interpreter's code, which never moves: most frames of deep stacks return into it. */
             private CodeBlob interpreter;
             /** HotSpot's view of each compiled method JVMTI reported (a method unloaded and replaced is a new key). */
-            private final Map<CodeBlob, Compiled> compiled = new WeakHashMap<>();
+            private final IdentityCache<CodeBlob, Compiled> compiled = new IdentityCache<>(1024);
 
             private Compiled compiled(CodeBlob blob) {
                 Compiled c = compiled.get(blob);
@@ -256,8 +255,8 @@ public final class Recorder implements SampleSink {
     /** The root frame of a thread (in its event's section), named when first seen: its Java name, else its native name. */
     private int threadRoot(int event, int tid) {
         long key = (long) event << 32 | Integer.toUnsignedLong(tid);
-        Integer node = threadRoots.get(key);
-        if (node == null) {
+        int node = threadRoots.get(key, -1);
+        if (node < 0) {
             String name = JavaThreads.nameOf(javaThreads, tid);
             int frame = frames.intern(FrameKind.THREAD, ("[" + name + " tid=" + tid + "]").intern(), 0);
             node = tree.child(eventRoots.length == 0 ? 0 : eventRoots[event], frame);

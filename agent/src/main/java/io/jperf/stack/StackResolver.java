@@ -1,5 +1,6 @@
 package io.jperf.stack;
 
+import io.jperf.collect.IdentityCache;
 import io.jperf.collect.LongIntMap;
 import io.jperf.jit.CodeBlob;
 import io.jperf.jit.CodeCache;
@@ -12,8 +13,6 @@ import io.jperf.symbols.KernelSymbols;
 import io.jperf.symbols.NativeSymbols;
 
 import java.io.IOException;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * Turns a perf callchain into one merged stack of frames: kernel functions, native functions, compiled Java methods
@@ -32,7 +31,9 @@ public final class StackResolver {
     private final boolean lines;
     private final LongIntMap kernelCache = new LongIntMap();
     private final LongIntMap nativeCache = new LongIntMap();
-    private final Map<CodeBlob, int[][]> jitCache = new WeakHashMap<>();
+    /** A compiled method's frames by inline scope (the method alone last); stubs' frames; hot code stays in them. */
+    private final IdentityCache<CompiledMethod, int[][]> jitCache = new IdentityCache<>(1024);
+    private final IdentityCache<GeneratedCode, Integer> stubCache = new IdentityCache<>(256);
     /** Interpreted frames by Method* (with the line in the top 16 bits when lines are wanted). */
     private LongIntMap interpretedCache = new LongIntMap();
     private KernelSymbols kernel;
@@ -170,15 +171,23 @@ public final class StackResolver {
     }
 
     private int stubFrame(GeneratedCode stub) {
-        return "Interpreter".equals(stub.name) ? interpreted
-                : frames.intern(FrameKind.STUB, stub.name.intern(), 0);
+        Integer id = stubCache.get(stub);
+        if (id == null) {
+            id = "Interpreter".equals(stub.name) ? interpreted : frames.intern(FrameKind.STUB, stub.name.intern(), 0);
+            stubCache.put(stub, id);
+        }
+        return id;
     }
 
     /** The frames of a compiled method at {@code ip}: the inlined ones innermost first, then the method itself. */
     private int javaFrames(CompiledMethod cm, long ip, int[] out, int n) {
         InlineTable table = cm.inlining;
         int scope = table.scopeAt(ip - cm.start);
-        int[][] byScope = jitCache.computeIfAbsent(cm, k -> new int[table.size() + 1][]);
+        int[][] byScope = jitCache.get(cm);
+        if (byScope == null) {
+            byScope = new int[table.size() + 1][];
+            jitCache.put(cm, byScope);
+        }
         int slot = scope < 0 ? table.size() : scope;
         int[] ids = byScope[slot];
         if (ids == null) {

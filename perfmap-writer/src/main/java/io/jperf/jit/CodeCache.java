@@ -164,7 +164,9 @@ public final class CodeCache {
             forgetBefore = Math.max(forgetBefore, unloads[dead - maxDead]);
         }
         final long cutoff = forgetBefore;
-        entries.removeIf(e -> e.unload != NEVER && e.unload < cutoff);
+        if (dead > 0) {
+            entries.removeIf(e -> e.unload != NEVER && e.unload < cutoff);
+        }
         Snapshot s = new Snapshot(entries);
         current = s;
         return s;
