@@ -66,6 +66,8 @@ public final class Jvmti {
     private final Pointer env;
     private final Function[] functions = new Function[160];
     private final Memory scratch = new Memory(64);
+    /** The scratch's second word: the second out-parameter of calls made by the thousand. */
+    private final Pointer scratchAt8 = scratch.share(8);
     private volatile boolean disposed;
 
     private Jvmti(Pointer env) {
@@ -187,7 +189,7 @@ public final class Jvmti {
      */
     public synchronized long[] classMethods(Class<?> type) throws JvmtiException {
         scratch.clear(16);
-        int rc = callWithObjects(GET_CLASS_METHODS, type, scratch, scratch.share(8));
+        int rc = callWithObjects(GET_CLASS_METHODS, type, scratch, scratchAt8);
         if (rc == ERROR_CLASS_NOT_PREPARED) {
             return null;
         }
@@ -220,7 +222,7 @@ public final class Jvmti {
      */
     public synchronized String[] methodName(long methodId) throws JvmtiException {
         scratch.clear(16);
-        int rc = call(GET_METHOD_NAME, methodId, scratch, scratch.share(8), Pointer.NULL);
+        int rc = call(GET_METHOD_NAME, methodId, scratch, scratchAt8, Pointer.NULL);
         if (rc == ERROR_INVALID_METHODID) {
             return null;
         }
@@ -234,7 +236,7 @@ public final class Jvmti {
      */
     public synchronized int[] lineNumberTable(long methodId) throws JvmtiException {
         scratch.clear(16);
-        int rc = call(GET_LINE_NUMBER_TABLE, methodId, scratch, scratch.share(8));
+        int rc = call(GET_LINE_NUMBER_TABLE, methodId, scratch, scratchAt8);
         if (rc == ERROR_ABSENT_INFORMATION || rc == ERROR_INVALID_METHODID || rc == 104 /* NATIVE_METHOD */) {
             return new int[0];
         }
