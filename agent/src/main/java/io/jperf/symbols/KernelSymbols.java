@@ -2,7 +2,6 @@ package io.jperf.symbols;
 
 import io.jperf.collect.Sorting;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,8 +54,9 @@ public final class KernelSymbols {
         long paddingAt = 0;
         int n = 0;
         boolean sorted = true;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(kallsyms), 1 << 16)) {
-            for (int length; (length = readLine(in, line)) >= 0;) {
+        try (InputStream in = Files.newInputStream(kallsyms)) {
+            Lines lines = new Lines(in);
+            for (int length; (length = lines.next(line)) >= 0;) {
                 // "ffffffff81000000 T name[\t[module]]"
                 int sp = 0;
                 while (sp < length && line[sp] != ' ') {
@@ -121,18 +121,43 @@ public final class KernelSymbols {
         return new KernelSymbols(starts, at, chunks.toArray(new byte[0][]));
     }
 
-    /** One line into {@code line} (cut at its length); −1 at the end of the stream. */
-    private static int readLine(InputStream in, byte[] line) throws IOException {
-        int n = 0;
-        for (int c; (c = in.read()) >= 0;) {
-            if (c == '\n') {
-                return n;
-            }
-            if (n < line.length) {
-                line[n++] = (byte) c;
+    /** A stream's lines through one buffer, scanned in place: no call per byte (5 MB of them at start-up). */
+    private static final class Lines {
+        private final InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int at;
+        private int end;
+
+        Lines(InputStream in) {
+            this.in = in;
+        }
+
+        /** The next line into {@code line} (cut at its length), and its length; −1 at the end of the stream. */
+        int next(byte[] line) throws IOException {
+            int n = 0;
+            boolean started = false;
+            while (true) {
+                if (at == end) {
+                    at = 0;
+                    end = Math.max(0, in.read(buffer, 0, buffer.length));
+                    if (end == 0) {
+                        return started ? n : -1;
+                    }
+                }
+                started = true;
+                int stop = at;
+                while (stop < end && buffer[stop] != '\n') {
+                    stop++;
+                }
+                int take = Math.min(stop - at, line.length - n);
+                System.arraycopy(buffer, at, line, n, take);
+                n += take;
+                at = Math.min(stop + 1, end);
+                if (stop < end) {
+                    return n;
+                }
             }
         }
-        return n == 0 ? -1 : n;
     }
 
     private static long hex(byte[] text, int from, int to) {
