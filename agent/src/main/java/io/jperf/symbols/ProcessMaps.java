@@ -39,6 +39,10 @@ public final class ProcessMaps {
     static ProcessMaps parse(List<String> lines) {
         List<Mapping> list = new ArrayList<>();
         for (String line : lines) {
+            int space = line.indexOf(' ');
+            if (space < 0 || space + 3 >= line.length() || line.charAt(space + 3) != 'x') {
+                continue; // not executable, as most mappings (stacks, heaps, data): not split at all
+            }
             String[] f = fields(line);
             if (f.length < 5 || f[1].length() < 3 || f[1].charAt(2) != 'x') {
                 continue;
