@@ -35,17 +35,17 @@ public final class SafeMemory implements AutoCloseable {
 
     /** The 8 bytes at {@code address}, or {@code fallback} when they cannot be read. */
     public synchronized long readLong(long address, long fallback) {
-        return read(address, 8) ? word.getLong(0) : fallback;
+        return read(address, word.clear().limit(8)) ? word.getLong(0) : fallback;
     }
 
     /** The 4 bytes at {@code address}, or {@code fallback}. */
     public synchronized int readInt(long address, int fallback) {
-        return read(address, 4) ? word.getInt(0) : fallback;
+        return read(address, word.clear().limit(4)) ? word.getInt(0) : fallback;
     }
 
     /** The 2 bytes at {@code address} (unsigned), or {@code fallback}. */
     public synchronized int readShort(long address, int fallback) {
-        return read(address, 2) ? Short.toUnsignedInt(word.getShort(0)) : fallback;
+        return read(address, word.clear().limit(2)) ? Short.toUnsignedInt(word.getShort(0)) : fallback;
     }
 
     /** {@code length} bytes at {@code address}, or null when they cannot be read. */
@@ -68,18 +68,6 @@ public final class SafeMemory implements AutoCloseable {
         int length = into.remaining();
         try {
             return mem.read(into, address) == length;
-        } catch (IOException | IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private boolean read(long address, int length) {
-        if (address <= 0) {
-            return false;
-        }
-        try {
-            word.clear().limit(length);
-            return mem.read(word, address) == length;
         } catch (IOException | IllegalArgumentException e) {
             return false;
         }
