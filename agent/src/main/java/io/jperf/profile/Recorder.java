@@ -204,6 +204,9 @@ public final class Recorder implements SampleSink {
         long budget = Math.max(MIN_BUDGET_NANOS, Math.min(MAX_BUDGET_NANOS, cycle));
         lastDrained = now;
         resolve(now, budget, false);
+        if (resolver.natives() != null) {
+            resolver.natives().releasePages(now);
+        }
     }
 
     /** Resolves every waiting sample now: before an output is written. */

@@ -112,9 +112,8 @@ public final class ElfFile {
     /** Maps and parses a file. */
     public static ElfFile open(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-            ElfFile elf = new ElfFile(map);
-            release(map);
+            ElfFile elf = new ElfFile(channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size()));
+            elf.release();
             return elf;
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new IOException("corrupt ELF file " + path + ": " + e.getMessage(), e);
@@ -122,14 +121,18 @@ public final class ElfFile {
     }
 
     /**
-     * Lets the file's pages go now that its symbol table is read (libjvm's alone is 1.4 MB): they stay in the page
-     * cache, and the few names and unwind rules a profile reads later come back one page each.
+     * Lets the mapped file's pages go (they stay in the page cache): after its symbol table is read (libjvm's alone is
+     * 1.4 MB), and from time to time after names and unwind rules were read, each of which brought back the 64 KiB the
+     * kernel maps around a faulting page. A later read maps its pages again; a file held in memory is left alone.
      */
-    private static void release(MappedByteBuffer map) {
+    public void release() {
+        if (!(file instanceof MappedByteBuffer)) {
+            return;
+        }
         try {
-            Pointer at = Native.getDirectBufferPointer(map);
+            Pointer at = Native.getDirectBufferPointer(file);
             long pageSize = Libc.getpagesize();
-            Libc.madvise(at, (map.capacity() + pageSize - 1) / pageSize * pageSize, Libc.MADV_DONTNEED);
+            Libc.madvise(at, (file.capacity() + pageSize - 1) / pageSize * pageSize, Libc.MADV_DONTNEED);
         } catch (LastErrorException | UnsatisfiedLinkError e) {
             // The pages stay: more resident memory, nothing wrong.
         }

@@ -1,6 +1,7 @@
 package io.jperf.symbols;
 
 import com.sun.jna.Function;
+import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -54,6 +56,37 @@ class NativeSymbolsTest {
         assertTrue(elf.symbols().size() > 100, "libc has a dynamic symbol table");
         assertNotNull(elf.buildId());
         assertTrue(Files.isRegularFile(libc));
+    }
+
+    @Test
+    void releasedPagesLeaveTheProcessAndNamesReadBack() throws Exception {
+        Path libc = Path.of(ProcessMaps.self().all().stream().filter(m -> m.shortName().startsWith("libc.so"))
+                .findFirst().orElseThrow().path());
+        ElfFile elf = ElfFile.open(libc);
+        ElfFile.SymbolTable table = elf.symbols();
+        long at = Pointer.nativeValue(Native.getDirectBufferPointer(elf.bytes()));
+        assertEquals(0, residentKib(at), "released once the symbol table is read");
+        List<String> names = IntStream.range(0, table.size()).mapToObj(table::name).toList();
+        assertTrue(residentKib(at) > 0, "the string table's pages came back");
+        elf.release();
+        assertEquals(0, residentKib(at));
+        assertEquals(names, IntStream.range(0, table.size()).mapToObj(table::name).toList());
+    }
+
+    /** The resident size of this process's mapping that starts at {@code address}. */
+    private static long residentKib(long address) throws Exception {
+        List<String> smaps = Files.readAllLines(Path.of("/proc/self/smaps"));
+        String start = Long.toHexString(address) + "-";
+        for (int i = 0; i < smaps.size(); i++) {
+            if (smaps.get(i).startsWith(start)) {
+                for (int j = i + 1; j < smaps.size(); j++) {
+                    if (smaps.get(j).startsWith("Rss:")) {
+                        return Long.parseLong(smaps.get(j).replaceAll("[^0-9]", ""));
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no mapping at " + start);
     }
 
     @Test
