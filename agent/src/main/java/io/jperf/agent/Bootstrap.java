@@ -1,13 +1,11 @@
 package io.jperf.agent;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
 import java.nio.file.Path;
-import java.util.jar.JarFile;
-import java.util.zip.ZipEntry;
 
 /**
  * The only jperf classes on the application's class path (with {@link NestedJarLoader}). Everything else, jperf's own
@@ -56,33 +54,21 @@ public final class Bootstrap {
         return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
+    /**
+     * The isolated loader over the nested jar, which jperf.jar stores uncompressed so that its classes are read from
+     * the file in place: the file stays open for the loader's life.
+     */
     private static synchronized ClassLoader loader() throws Exception {
         if (isolated == null) {
             URL location = Bootstrap.class.getProtectionDomain().getCodeSource().getLocation();
-            byte[] core;
-            try (JarFile jar = new JarFile(Path.of(location.toURI()).toFile())) {
-                ZipEntry entry = jar.getEntry(CORE);
-                if (entry == null) {
-                    throw new IllegalStateException(location + " has no " + CORE + "; rebuild jperf.jar");
-                }
-                try (InputStream in = jar.getInputStream(entry)) {
-                    core = readEntry(in, entry.getSize());
-                }
+            RandomAccessFile file = new RandomAccessFile(Path.of(location.toURI()).toFile(), "r");
+            try {
+                isolated = new NestedJarLoader(new JarRegion(file, 0, file.length()).nested(CORE), location);
+            } catch (IOException e) {
+                file.close();
+                throw new IOException(location.getPath() + ": " + e.getMessage() + "; rebuild jperf.jar", e);
             }
-            isolated = new NestedJarLoader(core, location);
         }
         return isolated;
-    }
-
-    /** The entry's bytes in one array of its size when the jar tells it: the loader keeps them, no copy is left. */
-    private static byte[] readEntry(InputStream in, long size) throws IOException {
-        if (size < 0 || size > Integer.MAX_VALUE - 8) {
-            return in.readAllBytes();
-        }
-        byte[] bytes = new byte[(int) size];
-        if (in.readNBytes(bytes, 0, bytes.length) != bytes.length || in.read() >= 0) {
-            throw new IOException("the jar's " + CORE + " is not " + size + " bytes long; rebuild jperf.jar");
-        }
-        return bytes;
     }
 }

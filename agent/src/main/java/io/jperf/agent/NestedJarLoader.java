@@ -6,40 +6,29 @@ import java.io.InputStream;
 import java.net.URL;
 import java.net.URLConnection;
 import java.net.URLStreamHandler;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
- * Loads classes and resources from a jar held in memory, still compressed: its central directory is indexed once and
- * each entry is inflated when asked for, so the cost is the compressed size. Parent: the platform loader, so nothing
- * on the application's class path (another JNA, say) is seen.
+ * Loads classes and resources from the jar nested in jperf.jar, read from the file as they are asked for (see
+ * {@link JarRegion}). Parent: the platform loader, so nothing on the application's class path (another JNA, say) is
+ * seen.
  */
 final class NestedJarLoader extends ClassLoader {
-    private static final int EOCD = 0x06054b50;
-    private static final int CENTRAL = 0x02014b50;
-    private static final int LOCAL = 0x04034b50;
-
     static {
         registerAsParallelCapable();
     }
 
-    private final ByteBuffer zip;
-    private final Map<String, int[]> entries = new HashMap<>();
+    private final JarRegion jar;
     private final ProtectionDomain domain;
     private final URLStreamHandler handler = new URLStreamHandler() {
         @Override
         protected URLConnection openConnection(URL u) throws IOException {
-            byte[] data = read(u.getPath().substring(1));
+            byte[] data = jar.read(u.getPath().substring(1));
             if (data == null) {
                 throw new IOException("no " + u);
             }
@@ -56,44 +45,12 @@ final class NestedJarLoader extends ClassLoader {
         }
     };
 
-    NestedJarLoader(byte[] jar, URL outer) throws IOException {
+    NestedJarLoader(JarRegion jar, URL outer) {
         super("jperf", ClassLoader.getPlatformClassLoader());
-        this.zip = ByteBuffer.wrap(jar).order(ByteOrder.LITTLE_ENDIAN);
+        this.jar = jar;
         this.domain = new ProtectionDomain(new CodeSource(outer, (Certificate[]) null), null, this, null);
-        index();
-    }
-
-    /** name → {offset of local header, compressed size, uncompressed size, method}. */
-    private void index() throws IOException {
-        int eocd = -1;
-        for (int i = zip.limit() - 22; i >= Math.max(0, zip.limit() - 22 - 65535); i--) {
-            if (zip.getInt(i) == EOCD) {
-                eocd = i;
-                break;
-            }
-        }
-        if (eocd < 0) {
-            throw new IOException("nested jar has no central directory");
-        }
-        int count = Short.toUnsignedInt(zip.getShort(eocd + 10));
-        int at = zip.getInt(eocd + 16);
-        for (int n = 0; n < count; n++) {
-            if (zip.getInt(at) != CENTRAL) {
-                throw new IOException("nested jar: bad central directory entry " + n);
-            }
-            int method = Short.toUnsignedInt(zip.getShort(at + 10));
-            int compressed = zip.getInt(at + 20);
-            int size = zip.getInt(at + 24);
-            int nameLength = Short.toUnsignedInt(zip.getShort(at + 28));
-            int extra = Short.toUnsignedInt(zip.getShort(at + 30));
-            int comment = Short.toUnsignedInt(zip.getShort(at + 32));
-            int local = zip.getInt(at + 42);
-            byte[] name = new byte[nameLength];
-            zip.get(at + 46, name);
-            String entry = new String(name, java.nio.charset.StandardCharsets.UTF_8);
-            entries.put(entry, new int[] {local, compressed, size, method});
+        for (String entry : jar.names()) {
             definePackageOf(entry);
-            at += 46 + nameLength + extra + comment;
         }
     }
 
@@ -108,48 +65,11 @@ final class NestedJarLoader extends ClassLoader {
         }
     }
 
-    private byte[] read(String name) throws IOException {
-        int[] e = entries.get(name);
-        if (e == null) {
-            return null;
-        }
-        if (zip.getInt(e[0]) != LOCAL) {
-            throw new IOException("nested jar: bad local header for " + name);
-        }
-        int data = e[0] + 30 + Short.toUnsignedInt(zip.getShort(e[0] + 26))
-                + Short.toUnsignedInt(zip.getShort(e[0] + 28));
-        byte[] out = new byte[e[2]];
-        if (e[3] == 0) {
-            zip.get(data, out);
-            return out;
-        }
-        Inflater inflater = new Inflater(true);
-        try {
-            inflater.setInput(zip.array(), data, e[1]);
-            int n = 0;
-            while (n < out.length && !inflater.finished()) {
-                int k = inflater.inflate(out, n, out.length - n);
-                if (k == 0 && inflater.needsInput()) {
-                    break;
-                }
-                n += k;
-            }
-            if (n != out.length) {
-                throw new IOException("nested jar: truncated entry " + name);
-            }
-            return out;
-        } catch (DataFormatException ex) {
-            throw new IOException("nested jar: corrupt entry " + name, ex);
-        } finally {
-            inflater.end();
-        }
-    }
-
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         byte[] bytes;
         try {
-            bytes = read(name.replace('.', '/') + ".class");
+            bytes = jar.read(name.replace('.', '/') + ".class");
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
         }
@@ -165,12 +85,12 @@ final class NestedJarLoader extends ClassLoader {
      */
     @Override
     protected URL findResource(String name) {
-        if (!entries.containsKey(name)) {
+        if (!jar.contains(name)) {
             return null;
         }
         try {
             if (name.endsWith(".so")) {
-                Path file = NativeLibraryCache.file(name, read(name));
+                Path file = NativeLibraryCache.file(name, jar.read(name));
                 if (file != null) {
                     return file.toUri().toURL();
                 }

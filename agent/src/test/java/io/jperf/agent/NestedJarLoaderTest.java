@@ -1,10 +1,14 @@
 package io.jperf.agent;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -53,11 +57,19 @@ class NestedJarLoaderTest {
         jar.closeEntry();
     }
 
+    /** The jar written to a file, opened as jperf's bootstrap opens jperf.jar. */
+    private static JarRegion region(Path dir, String name, byte[] bytes) throws Exception {
+        Path file = dir.resolve(name);
+        Files.write(file, bytes);
+        RandomAccessFile in = new RandomAccessFile(file.toFile(), "r");
+        return new JarRegion(in, 0, in.length());
+    }
+
     @Test
-    void loadsClassesAndResourcesInIsolation() throws Exception {
+    void loadsClassesAndResourcesInIsolation(@TempDir Path dir) throws Exception {
         for (boolean stored : new boolean[] {false, true}) {
             URL outer = Path.of("jperf.jar").toUri().toURL();
-            NestedJarLoader loader = new NestedJarLoader(jar(stored), outer);
+            NestedJarLoader loader = new NestedJarLoader(region(dir, "core-" + stored + ".jar", jar(stored)), outer);
             Class<?> c = loader.loadClass(Probe.class.getName());
             assertNotSame(Probe.class, c, "the application's copy must not be used");
             assertEquals(outer, c.getProtectionDomain().getCodeSource().getLocation());
@@ -74,13 +86,49 @@ class NestedJarLoaderTest {
         }
     }
 
+    /** jperf.jar's layout: the core jar stored in the outer one is read in place; compressed, it is refused. */
     @Test
-    void rejectsSomethingThatIsNotAJar() {
-        assertThrows(java.io.IOException.class, () -> new NestedJarLoader(new byte[100], null));
+    void aStoredNestedJarIsReadInPlace(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream outer = new ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(outer)) {
+            add(jar, "io/jperf/agent/Bootstrap.class", new byte[] {1, 2, 3}, false);
+            add(jar, "META-INF/jperf/core.jar", jar(false), true);
+            add(jar, "META-INF/jperf/packed.jar", jar(false), false);
+        }
+        JarRegion jperf = region(dir, "jperf.jar", outer.toByteArray());
+        JarRegion core = jperf.nested("META-INF/jperf/core.jar");
+        assertEquals("hello nested", new String(core.read("data/hello.txt")));
+        NestedJarLoader loader = new NestedJarLoader(core, null);
+        assertNotSame(Probe.class, loader.loadClass(Probe.class.getName()));
+        IOException packed = assertThrows(IOException.class, () -> jperf.nested("META-INF/jperf/packed.jar"));
+        assertTrue(packed.getMessage().contains("must be stored"), packed.getMessage());
+        assertThrows(IOException.class, () -> jperf.nested("META-INF/jperf/none.jar"));
+    }
+
+    /** A jar rewritten in place under a running loader: its entries no longer match their checksums. */
+    @Test
+    void aJarChangedOnDiskIsAnErrorNotADamagedClass(@TempDir Path dir) throws Exception {
+        byte[] bytes = jar(true);
+        JarRegion jar = region(dir, "core.jar", bytes);
+        byte[] hello = "hello nested".getBytes();
+        for (int i = 0; i + hello.length <= bytes.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + hello.length, hello, 0, hello.length)) {
+                bytes[i] = 'j';
+            }
+        }
+        Files.write(dir.resolve("core.jar"), bytes);
+        IOException e = assertThrows(IOException.class, () -> jar.read("data/hello.txt"));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
     }
 
     @Test
-    void nativeLibrariesComeAsVerifiedFilesThatStay(@org.junit.jupiter.api.io.TempDir Path home) throws Exception {
+    void rejectsSomethingThatIsNotAJar(@TempDir Path dir) {
+        assertThrows(IOException.class, () -> region(dir, "zeros.jar", new byte[100]));
+        assertThrows(IOException.class, () -> region(dir, "empty.jar", new byte[0]));
+    }
+
+    @Test
+    void nativeLibrariesComeAsVerifiedFilesThatStay(@TempDir Path home) throws Exception {
         String realHome = System.getProperty("user.home");
         System.setProperty("user.home", home.toString());
         try {
@@ -97,9 +145,9 @@ class NestedJarLoaderTest {
         assertEquals(first, again, "one shared copy per content");
         assertEquals("libtest.so", first.getFileName().toString());
         assertTrue(first.startsWith(home.resolve(".cache/jperf/native")), first.toString());
-        assertTrue(java.util.Arrays.equals(lib, java.nio.file.Files.readAllBytes(first)));
-        java.nio.file.Files.writeString(first, "tampered");
+        assertTrue(java.util.Arrays.equals(lib, Files.readAllBytes(first)));
+        Files.writeString(first, "tampered");
         assertEquals(first, NativeLibraryCache.file("com/sun/jna/linux-x86-64/libtest.so", lib));
-        assertTrue(java.util.Arrays.equals(lib, java.nio.file.Files.readAllBytes(first)), "tampering is repaired");
+        assertTrue(java.util.Arrays.equals(lib, Files.readAllBytes(first)), "tampering is repaired");
     }
 }
