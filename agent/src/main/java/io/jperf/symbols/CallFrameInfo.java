@@ -60,6 +60,7 @@ public final class CallFrameInfo {
     private final long[] fdeOffsets;
     /** Per FDE, its rows once an address in it was asked for: an FDE's program runs once. */
     private final Row[][] tables;
+    private int fdesRead;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {
         this.b = elf.bytes();
@@ -111,6 +112,7 @@ public final class CallFrameInfo {
                 table = new Row[0]; // a damaged FDE: no rule rather than a wrong one
             }
             tables[i] = table;
+            fdesRead++;
         }
         int lo = 0;
         int hi = table.length - 1;
@@ -125,6 +127,11 @@ public final class CallFrameInfo {
             }
         }
         return null;
+    }
+
+    /** How many FDEs were read from the file so far: each read once, when an address in it was first asked for. */
+    public int fdesRead() {
+        return fdesRead;
     }
 
     /** .eh_frame_hdr: version, encodings, the .eh_frame pointer, the count, then (initial location, FDE) pairs. */

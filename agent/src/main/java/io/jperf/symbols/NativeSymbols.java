@@ -51,6 +51,8 @@ public final class NativeSymbols {
         final Symbol whole;
         private CallFrameInfo cfi;
         private boolean cfiRead;
+        /** {@link #reads()} when the file's pages were last let go. */
+        private int readsReleased;
 
         Library(String shortName, ElfFile elf, ElfFile debug, ElfFile.SymbolTable table) {
             this.elf = elf;
@@ -70,6 +72,22 @@ public final class NativeSymbols {
                 }
             }
             return cfi;
+        }
+
+        /** Grows with every read of the mapped files: a name, the unwind tables, an FDE's rules. */
+        int reads() {
+            return symbols.size() + (cfiRead ? 1 : 0) + (cfi == null ? 0 : cfi.fdesRead());
+        }
+
+        void release() {
+            int reads = reads();
+            if (reads != readsReleased) {
+                readsReleased = reads;
+                elf.release();
+                if (debug != null) {
+                    debug.release();
+                }
+            }
         }
 
         Symbol symbol(int index) {
@@ -143,7 +161,8 @@ public final class NativeSymbols {
     /**
      * At most once a second, lets the pages of the mapped files go that names and unwind rules were read from since:
      * the names and rules read are kept, and a profile keeps reading few new ones, so the files would otherwise stay
-     * resident a few MiB each (libjvm's 4.4 MiB in a 1 kHz profile of 50 threads) for nothing.
+     * resident a few MiB each (libjvm's 4.4 MiB in a 1 kHz profile of 50 threads) for nothing. Files not read since
+     * are left alone: letting pages go flushes the other CPUs' TLBs, an interrupt to the application's threads.
      */
     public void releasePages(long now) {
         if (now - lastRelease < RELEASE_NANOS) {
@@ -152,10 +171,7 @@ public final class NativeSymbols {
         lastRelease = now;
         for (Library lib : libraries.values()) {
             if (lib.elf != null) {
-                lib.elf.release();
-            }
-            if (lib.debug != null) {
-                lib.debug.release();
+                lib.release();
             }
         }
     }
