@@ -1,7 +1,6 @@
 package io.jperf.hotspot;
 
 import com.sun.jna.Callback;
-import com.sun.jna.CallbackReference;
 import com.sun.jna.Function;
 import io.jperf.jvmti.EventCallbacks;
 import io.jperf.jvmti.Jni;
@@ -69,7 +68,7 @@ public final class JavaThreads implements AutoCloseable {
         try {
             threads.jvmti = Jvmti.create();
             // Warm the callback up through its native entry, as the JVM will call it.
-            Function.getFunction(CallbackReference.getFunctionPointer(threads.onThreadStart))
+            Function.getFunction(Libc.directCallback(threads.onThreadStart))
                     .invoke(Void.class, new Object[] {0L, 0L, 0L});
             threads.started.clear();
             threads.jvmti.setEventCallbacks(Map.<Integer, Callback>of(Jvmti.EVENT_THREAD_START,

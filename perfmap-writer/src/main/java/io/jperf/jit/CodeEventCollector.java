@@ -1,11 +1,11 @@
 package io.jperf.jit;
 
-import com.sun.jna.CallbackReference;
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.jperf.collect.LatencyHistogram;
 import io.jperf.jvmti.EventCallbacks;
+import io.jperf.linux.Libc;
 import io.jperf.jvmti.InlineRecord;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -173,9 +173,9 @@ final class CodeEventCollector {
         pcInfo.setPointer(24, bcis);
         Memory name = new Memory(8);
         name.setString(0, "warmup");
-        Function load = Function.getFunction(CallbackReference.getFunctionPointer(onLoad));
-        Function unload = Function.getFunction(CallbackReference.getFunctionPointer(onUnload));
-        Function generated = Function.getFunction(CallbackReference.getFunctionPointer(onGenerated));
+        Function load = Function.getFunction(Libc.directCallback(onLoad));
+        Function unload = Function.getFunction(Libc.directCallback(onUnload));
+        Function generated = Function.getFunction(Libc.directCallback(onGenerated));
         boolean inlining = copyInlining;
         copyInlining = true;
         for (int i = 0; i < 3; i++) {

@@ -1,13 +1,13 @@
 package io.jperf.jvmti;
 
 import com.sun.jna.Callback;
-import com.sun.jna.CallbackReference;
 import com.sun.jna.Function;
 import com.sun.jna.JNIEnv;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.jperf.linux.Libc;
 import io.jperf.linux.NativeLibraries;
 
 import java.util.ArrayList;
@@ -159,7 +159,7 @@ public final class Jvmti {
                 KEEP_ALIVE.add(e.getValue());
             }
             table.setPointer((long) (e.getKey() - FIRST_EVENT) * Native.POINTER_SIZE,
-                    CallbackReference.getFunctionPointer(e.getValue()));
+                    Libc.directCallback(e.getValue()));
         }
         check(call(SET_EVENT_CALLBACKS, table, (int) table.size()), "SetEventCallbacks");
     }

@@ -1,5 +1,6 @@
 package io.jperf.linux;
 
+import com.sun.jna.Callback;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -46,6 +47,18 @@ public final class Libc {
 
     /** madvise(2): with MADV_DONTNEED on a file mapping, its pages leave this process until read again. */
     public static native int madvise(Pointer addr, long length, int advice) throws LastErrorException;
+
+    /**
+     * The native address of a callback's direct form, in which JNA hands the native arguments to the Java method as
+     * they are; its other form boxes them into an array for a reflective call, on whichever thread calls (JVMTI events
+     * run on the JVM's threads and the application's). JNA builds the direct form only for a callback passed to a
+     * direct-mapped function, and memmove of 0 bytes returns its destination: the callback's address.
+     */
+    public static Pointer directCallback(Callback callback) {
+        return memmove(callback, callback, 0);
+    }
+
+    private static native Pointer memmove(Callback dest, Callback src, long n);
 
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 
