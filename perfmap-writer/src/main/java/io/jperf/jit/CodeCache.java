@@ -1,11 +1,11 @@
 package io.jperf.jit;
 
+import io.jperf.collect.LongSortedMap;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The JVM's code cache as jperf knows it: address ranges to code, versioned by CLOCK_MONOTONIC time so that an address
@@ -27,7 +27,7 @@ public final class CodeCache {
 
     private volatile long retainDeadNanos;
     private volatile int maxDead;
-    private final TreeMap<Long, Entry> live = new TreeMap<>();
+    private final LongSortedMap<Entry> live = new LongSortedMap<>();
     private final List<Entry> entries = new ArrayList<>();
     private boolean unsorted;
     private volatile Snapshot current = Snapshot.EMPTY;
@@ -94,11 +94,11 @@ public final class CodeCache {
             }
             return Added.KNOWN;
         }
-        Map.Entry<Long, Entry> before = live.floorEntry(blob.start);
-        if (before != null && before.getValue().blob.end() > blob.start) {
-            end(before.getValue(), observed, displaced);
+        Entry before = live.floor(blob.start);
+        if (before != null && before.blob.end() > blob.start) {
+            end(before, observed, displaced);
         }
-        for (Entry e : new ArrayList<>(live.subMap(blob.start, true, blob.end(), false).values())) {
+        for (Entry e : live.range(blob.start, blob.end())) {
             end(e, observed, displaced);
         }
         Entry added = new Entry(blob, load);

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +27,7 @@ final class MethodTable {
 
     private final Jvmti jvmti;
     private final Supplier<Class<?>[]> loadedClasses;
-    private final Map<Class<?>, ClassInfo> scanned = new WeakHashMap<>();
+    private final ScannedClasses scanned = new ScannedClasses();
     private final LongMap<ClassInfo> classOfMethod = new LongMap<>();
     private final LongMap<MethodRef> resolved = new LongMap<>();
     /** Method names and descriptors repeat across classes ("<init>", "()V"): one copy each. */
@@ -43,7 +42,9 @@ final class MethodTable {
         this.loadedClasses = loadedClasses;
     }
 
-    private static final class ClassInfo extends WeakReference<Class<?>> {
+    static final class ClassInfo extends WeakReference<Class<?>> {
+        /** The class's identity hash, kept for when it is gone. */
+        final int hash;
         final String name;
         final long[] methodIds;
         private boolean sourceKnown;
@@ -51,6 +52,7 @@ final class MethodTable {
 
         ClassInfo(Class<?> type, long[] methodIds, ReferenceQueue<Class<?>> queue) {
             super(type, queue);
+            this.hash = System.identityHashCode(type);
             this.name = internalName(type);
             this.methodIds = methodIds;
         }
@@ -134,7 +136,7 @@ final class MethodTable {
         rescannedThisPass = true;
         rescans++;
         for (Class<?> type : loadedClasses.get()) {
-            if (type.isArray() || type.isPrimitive() || scanned.containsKey(type)) {
+            if (type.isArray() || type.isPrimitive() || scanned.contains(type)) {
                 continue;
             }
             long[] ids;
@@ -147,7 +149,7 @@ final class MethodTable {
                 continue; // not prepared yet: try again in a later rescan
             }
             ClassInfo info = new ClassInfo(type, ids, unloadedClasses);
-            scanned.put(type, info);
+            scanned.add(info);
             for (long id : ids) {
                 classOfMethod.put(id, info);
             }
@@ -163,6 +165,7 @@ final class MethodTable {
         Set<MethodRef> unloaded = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Object ref; (ref = unloadedClasses.poll()) != null;) {
             ClassInfo info = (ClassInfo) ref;
+            scanned.remove(info);
             for (long id : info.methodIds) {
                 if (classOfMethod.get(id) == info) {
                     classOfMethod.remove(id);
