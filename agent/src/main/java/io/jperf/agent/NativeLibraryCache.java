@@ -9,16 +9,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
+import java.util.zip.CRC32;
 
 /**
  * Native libraries of the nested jar (JNA's libjnidispatch) as files in a private cache directory, named by their
- * content hash. Loaded from there they stay on disk, so perf can read their symbols (an unpacked-and-deleted library
+ * CRC-32 and size. Loaded from there they stay on disk, so perf can read their symbols (an unpacked-and-deleted library
  * makes {@code perf report --sort srcline} fail), and every JVM of the user shares one copy instead of unpacking its
- * own. Directories are the user's own: ~/.cache/jperf, else a {@link PrivateDirectory} in /tmp.
+ * own. Directories are the user's own: ~/.cache/jperf, else a {@link PrivateDirectory} in /tmp, so the checksum guards
+ * against damage, not against someone else: a CRC, which the JVM computes with one native call, where a SHA-256 of the
+ * library (twice) ran long enough for C2 to compile the JDK's SHA code at every start.
  */
 final class NativeLibraryCache {
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
@@ -28,7 +28,7 @@ final class NativeLibraryCache {
 
     /** The library as a verified file, or null when no private directory is usable (the caller then serves bytes). */
     static Path file(String resourceName, byte[] bytes) {
-        String hash = sha256(bytes);
+        String hash = checksum(bytes);
         String fileName = resourceName.substring(resourceName.lastIndexOf('/') + 1);
         String home = System.getProperty("user.home");
         Path file = home == null ? null : store(Path.of(home, ".cache", "jperf", "native"), hash, fileName, bytes);
@@ -65,14 +65,12 @@ final class NativeLibraryCache {
     }
 
     private static boolean sameContent(Path file, String hash) throws IOException {
-        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && hash.equals(sha256(Files.readAllBytes(file)));
+        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && hash.equals(checksum(Files.readAllBytes(file)));
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String checksum(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return Long.toHexString(crc.getValue()) + "-" + bytes.length;
     }
 }
