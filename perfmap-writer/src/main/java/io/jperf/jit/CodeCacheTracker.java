@@ -1,13 +1,13 @@
 package io.jperf.jit;
 
 import io.jperf.collect.LatencyHistogram;
+import io.jperf.collect.LongIntMap;
 import io.jperf.jvmti.InlineRecord;
 import io.jperf.jvmti.Jvmti;
 import io.jperf.jvmti.JvmtiException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,7 +66,8 @@ public final class CodeCacheTracker {
     /** Every JIT event posted before this time is in the published snapshot. */
     private volatile long consistentUntil = Long.MIN_VALUE;
     private volatile boolean publishRequested;
-    private final Set<Long> seenInReplay = new HashSet<>();
+    /** Start addresses of the code a replay reported (value 1). */
+    private LongIntMap seenInReplay = new LongIntMap();
     private List<CodeListener> replayAudience = List.of();
 
     private CodeCacheTracker(Jvmti jvmti, Supplier<Class<?>[]> loadedClasses, Consumer<String> report) {
@@ -322,7 +323,7 @@ public final class CodeCacheTracker {
         replayInFlight = true;
         pruneAfterReplay = prune;
         replayStarted = System.nanoTime();
-        seenInReplay.clear();
+        seenInReplay = new LongIntMap();
         Thread replay = new Thread(() -> {
             try {
                 collector.replaying = Thread.currentThread();
@@ -401,7 +402,7 @@ public final class CodeCacheTracker {
             blob = new GeneratedCode(e.address, e.size, e.name == null ? "[unnamed stub]" : e.name);
         }
         if (e.replayed) {
-            seenInReplay.add(e.address);
+            seenInReplay.put(e.address, 1);
         }
         displaced.clear();
         CodeCache.Added outcome = cache.add(blob, e.replayed ? CodeCache.ALWAYS : e.time, e.time, displaced);
@@ -488,7 +489,7 @@ public final class CodeCacheTracker {
     private void finishReplay(long time) {
         if (pruneAfterReplay) {
             for (CodeBlob blob : cache.liveLoadedBefore(replayStarted)) {
-                if (!seenInReplay.contains(blob.start) && blob instanceof CompiledMethod) {
+                if (seenInReplay.get(blob.start, 0) == 0 && blob instanceof CompiledMethod) {
                     cache.remove(blob.start, replayStarted);
                     dirty = true;
                     for (CodeListener l : listeners) {
@@ -497,7 +498,7 @@ public final class CodeCacheTracker {
                 }
             }
         }
-        seenInReplay.clear();
+        seenInReplay = new LongIntMap();
         replayAudience = List.of();
         replayInFlight = false;
         if (firstReplayNanos < 0) {
