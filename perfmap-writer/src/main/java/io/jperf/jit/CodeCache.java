@@ -22,14 +22,18 @@ public final class CodeCache {
     /** How much later than a sample the load of the code it ran may be reported (see {@link Snapshot#lookup}). */
     static final long LATE_LOAD_NANOS = 2_000_000_000L;
 
-    private static final Comparator<Entry> BY_START = Comparator.<Entry>comparingLong(e -> e.blob.start)
-            .thenComparingLong(e -> e.load);
+    private static final Comparator<Entry> BY_START = CodeCache::compare;
 
     private volatile long retainDeadNanos;
     private volatile int maxDead;
     private final LongSortedMap<Entry> live = new LongSortedMap<>();
-    private final List<Entry> entries = new ArrayList<>();
-    private boolean unsorted;
+    /** Live and unloaded code: [0, sorted) by start then load time, later ones added since the last publish. */
+    private Entry[] entries = new Entry[256];
+    private int count;
+    private int sorted;
+    /** How many entries are unloaded code, and the earliest unload among them. */
+    private int dead;
+    private long earliestUnload = NEVER;
     private volatile Snapshot current = Snapshot.EMPTY;
 
     /** What {@link #add} did. */
@@ -103,17 +107,23 @@ public final class CodeCache {
         }
         Entry added = new Entry(blob, load);
         live.put(blob.start, added);
-        if (!entries.isEmpty() && BY_START.compare(entries.get(entries.size() - 1), added) > 0) {
-            unsorted = true;
+        if (count == entries.length) {
+            entries = Arrays.copyOf(entries, count * 2);
         }
-        entries.add(added);
+        entries[count++] = added;
         return Added.NEW;
     }
 
     private void end(Entry e, long time, List<CodeBlob> ended) {
         live.remove(e.blob.start);
-        e.unload = Math.max(time, e.load == ALWAYS ? time : e.load);
+        unloaded(e, Math.max(time, e.load == ALWAYS ? time : e.load));
         ended.add(e.blob);
+    }
+
+    private void unloaded(Entry e, long time) {
+        e.unload = time;
+        dead++;
+        earliestUnload = Math.min(earliestUnload, time);
     }
 
     /** Ends the live code starting at {@code start}; returns it, or null when none is live there. */
@@ -122,7 +132,7 @@ public final class CodeCache {
         if (e == null) {
             return null;
         }
-        e.unload = e.load == ALWAYS ? time : Math.max(time, e.load);
+        unloaded(e, e.load == ALWAYS ? time : Math.max(time, e.load));
         return e.blob;
     }
 
@@ -137,39 +147,82 @@ public final class CodeCache {
         return blobs;
     }
 
-    /** Makes all changes so far visible to readers and forgets unloaded code older than the retention. */
+    /**
+     * Makes all changes so far visible to readers and forgets unloaded code older than the retention. The code added
+     * since the last publish is sorted and merged into the rest, which is in order already: a publish costs the copy
+     * into the snapshot's arrays, not a sort of the whole cache.
+     */
     Snapshot publish(long now) {
-        if (unsorted) {
-            entries.sort(BY_START);
-            unsorted = false;
+        if (sorted < count) {
+            Arrays.sort(entries, sorted, count, BY_START);
+            mergeAdded();
+            sorted = count;
         }
-        long forgetBefore = now - retainDeadNanos;
-        int dead = 0;
-        for (Entry e : entries) {
-            if (e.unload != NEVER) {
-                dead++;
-            }
+        long cutoff = forgetBefore(now);
+        if (earliestUnload < cutoff) {
+            forget(cutoff);
         }
+        Snapshot s = new Snapshot(entries, count);
+        current = s;
+        return s;
+    }
+
+    /** Unloaded code that unloaded before this is forgotten. */
+    private long forgetBefore(long now) {
         if (dead > 0 && maxDead <= 0) {
-            forgetBefore = NEVER;
-        } else if (dead > maxDead) {
+            return NEVER;
+        }
+        long before = now - retainDeadNanos;
+        if (dead > maxDead) {
             long[] unloads = new long[dead];
             int i = 0;
-            for (Entry e : entries) {
-                if (e.unload != NEVER) {
-                    unloads[i++] = e.unload;
+            for (int k = 0; k < count; k++) {
+                if (entries[k].unload != NEVER) {
+                    unloads[i++] = entries[k].unload;
                 }
             }
             Arrays.sort(unloads);
-            forgetBefore = Math.max(forgetBefore, unloads[dead - maxDead]);
+            before = Math.max(before, unloads[dead - maxDead]);
         }
-        final long cutoff = forgetBefore;
-        if (dead > 0) {
-            entries.removeIf(e -> e.unload != NEVER && e.unload < cutoff);
+        return before;
+    }
+
+    private void forget(long cutoff) {
+        int kept = 0;
+        dead = 0;
+        earliestUnload = NEVER;
+        for (int k = 0; k < count; k++) {
+            Entry e = entries[k];
+            if (e.unload != NEVER) {
+                if (e.unload < cutoff) {
+                    continue;
+                }
+                dead++;
+                earliestUnload = Math.min(earliestUnload, e.unload);
+            }
+            entries[kept++] = e;
         }
-        Snapshot s = new Snapshot(entries);
-        current = s;
-        return s;
+        Arrays.fill(entries, kept, count, null);
+        count = kept;
+        sorted = kept;
+    }
+
+    /** Merges the sorted run [sorted, count) into the sorted run before it, from the back, in place. */
+    private void mergeAdded() {
+        if (sorted == 0 || compare(entries[sorted - 1], entries[sorted]) <= 0) {
+            return;
+        }
+        Entry[] added = Arrays.copyOfRange(entries, sorted, count);
+        int i = sorted - 1;
+        int j = added.length - 1;
+        for (int k = count - 1; j >= 0; k--) {
+            entries[k] = i >= 0 && compare(entries[i], added[j]) > 0 ? entries[i--] : added[j--];
+        }
+    }
+
+    private static int compare(Entry a, Entry b) {
+        int byStart = Long.compare(a.blob.start, b.blob.start);
+        return byStart != 0 ? byStart : Long.compare(a.load, b.load);
     }
 
     private static boolean sameCode(CodeBlob a, CodeBlob b) {
@@ -184,7 +237,7 @@ public final class CodeCache {
 
     /** An immutable view of the code cache: sorted by start address, with load and unload times. */
     public static final class Snapshot {
-        static final Snapshot EMPTY = new Snapshot(List.of());
+        static final Snapshot EMPTY = new Snapshot(new Entry[0], 0);
 
         private final long[] starts;
         private final long[] ends;
@@ -194,8 +247,7 @@ public final class CodeCache {
         private final CodeBlob[] blobs;
         private final int liveCount;
 
-        private Snapshot(List<Entry> sorted) {
-            int n = sorted.size();
+        private Snapshot(Entry[] sorted, int n) {
             starts = new long[n];
             ends = new long[n];
             maxEnds = new long[n];
@@ -205,7 +257,7 @@ public final class CodeCache {
             long maxEnd = Long.MIN_VALUE;
             int liveBlobs = 0;
             for (int i = 0; i < n; i++) {
-                Entry e = sorted.get(i);
+                Entry e = sorted[i];
                 starts[i] = e.blob.start;
                 ends[i] = e.blob.end();
                 maxEnd = Math.max(maxEnd, ends[i]);

@@ -142,4 +142,35 @@ class CodeCacheTest {
         assertSame(small, s.lookup(0x2008, 4));
         assertNull(s.lookup(0x2800, 4));
     }
+
+    /** Code added in any order over many publishes: each snapshot is in address order and finds all live code. */
+    @Test
+    void codeAddedOutOfOrderBetweenPublishesIsMergedInOrder() {
+        CodeCache cache = new CodeCache(Long.MAX_VALUE / 4, 1_000_000);
+        java.util.Random random = new java.util.Random(7);
+        java.util.Map<Long, CodeBlob> live = new java.util.HashMap<>();
+        List<CodeBlob> displaced = new ArrayList<>();
+        long time = 1;
+        for (int publish = 0; publish < 50; publish++) {
+            for (int i = 0; i < 1 + random.nextInt(60); i++) {
+                long start = 0x10000 + 0x100L * random.nextInt(2000);
+                if (live.containsKey(start) && random.nextBoolean()) {
+                    cache.remove(start, time++);
+                    live.remove(start);
+                } else if (!live.containsKey(start)) {
+                    CompiledMethod c = code(random.nextBoolean() ? A : B, start, 0x80);
+                    cache.add(c, time++, time, displaced);
+                    live.put(start, c);
+                }
+            }
+            CodeCache.Snapshot s = cache.publish(time);
+            for (int i = 1; i < s.size(); i++) {
+                assertTrue(s.blob(i - 1).start <= s.blob(i).start, "in address order at " + i);
+            }
+            assertEquals(live.size(), s.liveCount());
+            for (CodeBlob c : live.values()) {
+                assertSame(c, s.lookup(c.start + 0x10, time));
+            }
+        }
+    }
 }
