@@ -11,8 +11,8 @@ import java.util.List;
  * The JVM's code cache as jperf knows it: address ranges to code, versioned by CLOCK_MONOTONIC time so that an address
  * reused after an unload resolves to the code that was there when a sample was taken.
  *
- * <p>Readers call {@link #lookup} or take a {@link Snapshot}: immutable sorted arrays, no locks, safe from any thread.
- * One writer thread (the tracker's resolver) adds and removes code and publishes new snapshots.
+ * <p>Readers call {@link #lookup} or take a {@link Snapshot}: sorted arrays of the code's versions, no locks, safe from
+ * any thread. One writer thread (the tracker's resolver) adds and removes code and publishes new snapshots.
  */
 public final class CodeCache {
     /** Load time of code that already existed when jperf first saw it. */
@@ -46,10 +46,14 @@ public final class CodeCache {
         KNOWN
     }
 
+    /**
+     * A version of code at an address. Snapshots share the entries: a reader holding an older snapshot sees a later
+     * unload time, or the same code later given its inline table, which only makes its answers fresher.
+     */
     private static final class Entry {
-        CodeBlob blob;
+        volatile CodeBlob blob;
         final long load;
-        long unload = NEVER;
+        volatile long unload = NEVER;
 
         Entry(CodeBlob blob, long load) {
             this.blob = blob;
@@ -235,37 +239,31 @@ public final class CodeCache {
         return true; // generated code of the same size at the same place; replays may name it less precisely
     }
 
-    /** An immutable view of the code cache: sorted by start address, with load and unload times. */
+    /**
+     * The code cache at a publish: its versions sorted by start address, with load and unload times. Which versions it
+     * holds never changes; their unload times may (see {@link Entry}).
+     */
     public static final class Snapshot {
         static final Snapshot EMPTY = new Snapshot(new Entry[0], 0);
 
         private final long[] starts;
-        private final long[] ends;
+        /** The greatest end address of the entries up to each: how far back a lookup must look. */
         private final long[] maxEnds;
-        private final long[] loads;
-        private final long[] unloads;
-        private final CodeBlob[] blobs;
+        private final Entry[] entries;
         private final int liveCount;
 
         private Snapshot(Entry[] sorted, int n) {
             starts = new long[n];
-            ends = new long[n];
             maxEnds = new long[n];
-            loads = new long[n];
-            unloads = new long[n];
-            blobs = new CodeBlob[n];
+            entries = Arrays.copyOf(sorted, n);
             long maxEnd = Long.MIN_VALUE;
             int liveBlobs = 0;
             for (int i = 0; i < n; i++) {
-                Entry e = sorted[i];
-                starts[i] = e.blob.start;
-                ends[i] = e.blob.end();
-                maxEnd = Math.max(maxEnd, ends[i]);
+                CodeBlob b = sorted[i].blob;
+                starts[i] = b.start;
+                maxEnd = Math.max(maxEnd, b.end());
                 maxEnds[i] = maxEnd;
-                loads[i] = e.load;
-                unloads[i] = e.unload;
-                blobs[i] = e.blob;
-                if (e.unload == NEVER) {
+                if (sorted[i].unload == NEVER) {
                     liveBlobs++;
                 }
             }
@@ -294,16 +292,18 @@ public final class CodeCache {
             CodeBlob late = null;
             long lateLoad = 0;
             for (int i = lo - 1; i >= 0 && maxEnds[i] > pc; i--) {
-                if (pc >= ends[i]) {
+                Entry e = entries[i];
+                CodeBlob b = e.blob;
+                if (pc >= b.end()) {
                     continue;
                 }
-                if (loads[i] <= time && time < unloads[i] && (best == null || loads[i] > bestLoad)) {
-                    best = blobs[i];
-                    bestLoad = loads[i];
-                } else if (loads[i] > time && time >= loads[i] - LATE_LOAD_NANOS
-                        && (late == null || loads[i] < lateLoad)) {
-                    late = blobs[i];
-                    lateLoad = loads[i];
+                long load = e.load;
+                if (load <= time && time < e.unload && (best == null || load > bestLoad)) {
+                    best = b;
+                    bestLoad = load;
+                } else if (load > time && time >= load - LATE_LOAD_NANOS && (late == null || load < lateLoad)) {
+                    late = b;
+                    lateLoad = load;
                 }
             }
             return best != null ? best : late;
@@ -311,17 +311,19 @@ public final class CodeCache {
 
         /** Blobs, live and recently unloaded (with their times kept for {@link #lookup}), by start address. */
         public int size() {
-            return blobs.length;
+            return entries.length;
         }
 
         public CodeBlob blob(int i) {
-            return blobs[i];
+            return entries[i].blob;
         }
 
+        /** Not unloaded (as far as jperf knows now, which may be later than this snapshot). */
         public boolean isLive(int i) {
-            return unloads[i] == NEVER;
+            return entries[i].unload == NEVER;
         }
 
+        /** How much code was live when this snapshot was published. */
         public int liveCount() {
             return liveCount;
         }
