@@ -167,16 +167,25 @@ public final class ElfFile {
     }
 
     private void readSymbols(SymbolTable.Builder table, long offset, long size, long strOffset, long strSize) {
-        table.reserve((int) Math.min(Integer.MAX_VALUE / 2, size / 24));
-        for (long at = offset; at + 24 <= offset + size; at += 24) {
-            int info = file.get((int) at + 4) & 0xff;
-            int type = info & 0xf;
-            int shndx = Short.toUnsignedInt(file.getShort((int) at + 6));
-            long value = file.getLong((int) at + 8);
-            long symSize = file.getLong((int) at + 16);
-            long nameOff = Integer.toUnsignedLong(file.getInt((int) at));
-            if ((type == STT_FUNC || type == STT_GNU_IFUNC) && shndx != 0 && value != 0 && nameOff < strSize) {
-                table.add(value, symSize, (int) (strOffset + nameOff));
+        // Two passes over the mapped section: the first counts the functions (often half of the symbols), so that the
+        // table is made at its final size.
+        for (int pass = 0; pass < 2; pass++) {
+            int functions = 0;
+            for (long at = offset; at + 24 <= offset + size; at += 24) {
+                int type = file.get((int) at + 4) & 0xf;
+                int shndx = Short.toUnsignedInt(file.getShort((int) at + 6));
+                long value = file.getLong((int) at + 8);
+                long nameOff = Integer.toUnsignedLong(file.getInt((int) at));
+                if ((type == STT_FUNC || type == STT_GNU_IFUNC) && shndx != 0 && value != 0 && nameOff < strSize) {
+                    if (pass == 0) {
+                        functions++;
+                    } else {
+                        table.add(value, file.getLong((int) at + 16), (int) (strOffset + nameOff));
+                    }
+                }
+            }
+            if (pass == 0) {
+                table.reserve(functions);
             }
         }
     }
@@ -292,30 +301,33 @@ public final class ElfFile {
     public static final class SymbolTable {
         private final ByteBuffer strings;
         private final long[] starts;
-        private final long[] sizes;
+        /** Sizes, at most 2^31 - 1 (a larger one is taken as that): a function's size. */
+        private final int[] sizes;
         private final int[] nameOffsets;
+        private final int count;
 
-        private SymbolTable(ByteBuffer strings, long[] starts, long[] sizes, int[] nameOffsets) {
+        private SymbolTable(ByteBuffer strings, long[] starts, int[] sizes, int[] nameOffsets, int count) {
             this.strings = strings;
             this.starts = starts;
             this.sizes = sizes;
             this.nameOffsets = nameOffsets;
+            this.count = count;
         }
 
         public int size() {
-            return starts.length;
+            return count;
         }
 
         /** The index of the symbol covering {@code address}, or −1. Zero-sized symbols cover up to the next one. */
         public int find(long address) {
-            int i = Arrays.binarySearch(starts, address);
+            int i = Arrays.binarySearch(starts, 0, count, address);
             if (i < 0) {
                 i = -i - 2;
             }
             if (i < 0) {
                 return -1;
             }
-            long end = sizes[i] > 0 ? starts[i] + sizes[i] : i + 1 < starts.length ? starts[i + 1] : starts[i] + 1;
+            long end = sizes[i] > 0 ? starts[i] + sizes[i] : i + 1 < count ? starts[i + 1] : starts[i] + 1;
             return address < end ? i : -1;
         }
 
@@ -330,11 +342,11 @@ public final class ElfFile {
 
         static final class Builder {
             private long[] starts = new long[0];
-            private long[] sizes = new long[0];
+            private int[] sizes = new int[0];
             private int[] names = new int[0];
             private int n;
 
-            /** Room for {@code more} symbols: a table's size is known before its symbols are read. */
+            /** Room for {@code more} symbols: each symbol section is counted before it is read. */
             void reserve(int more) {
                 if (n + more > starts.length) {
                     starts = Arrays.copyOf(starts, n + more);
@@ -346,12 +358,15 @@ public final class ElfFile {
             void add(long start, long size, int nameOffset) {
                 reserve(n == starts.length ? Math.max(256, n) : 0);
                 starts[n] = start;
-                sizes[n] = size;
+                sizes[n] = (int) Math.min(Integer.MAX_VALUE, size);
                 names[n] = nameOffset;
                 n++;
             }
 
-            /** Sorted by address; of symbols at the same address the larger is kept (.symtab and .dynsym overlap). */
+            /**
+             * Sorted by address, in place; of symbols at the same address the larger is kept (.symtab and .dynsym
+             * overlap). The arrays become the table's, with the few duplicates' slots left unused at their end.
+             */
             SymbolTable build(ByteBuffer strings) {
                 // By address; at equal addresses the larger symbol first (the key orders by address, then size
                 // descending, within the 48 bits of address space a file's symbols use).
@@ -359,22 +374,42 @@ public final class ElfFile {
                 for (int i = 0; i < n; i++) {
                     keys[i] = (starts[i] << 16) | (0xFFFF - Math.min(0xFFFF, sizes[i]));
                 }
-                int[] order = Sorting.orderUnsigned(keys, n);
+                permute(Sorting.orderUnsigned(keys, n));
                 int kept = 0;
                 for (int i = 0; i < n; i++) {
-                    if (i == 0 || starts[order[i]] != starts[order[i - 1]]) {
-                        order[kept++] = order[i];
+                    if (i == 0 || starts[i] != starts[kept - 1]) {
+                        starts[kept] = starts[i];
+                        sizes[kept] = sizes[i];
+                        names[kept] = names[i];
+                        kept++;
                     }
                 }
-                long[] s = new long[kept];
-                long[] z = new long[kept];
-                int[] o = new int[kept];
-                for (int k = 0; k < kept; k++) {
-                    s[k] = starts[order[k]];
-                    z[k] = sizes[order[k]];
-                    o[k] = names[order[k]];
+                return new SymbolTable(strings, starts, sizes, names, kept);
+            }
+
+            /** Puts the symbol at {@code order[k]} at k for every k, following each cycle of the permutation once. */
+            private void permute(int[] order) {
+                for (int first = 0; first < n; first++) {
+                    if (order[first] < 0 || order[first] == first) {
+                        continue;
+                    }
+                    long start = starts[first];
+                    int size = sizes[first];
+                    int name = names[first];
+                    int k = first;
+                    while (order[k] != first) {
+                        int from = order[k];
+                        starts[k] = starts[from];
+                        sizes[k] = sizes[from];
+                        names[k] = names[from];
+                        order[k] = -1;
+                        k = from;
+                    }
+                    starts[k] = start;
+                    sizes[k] = size;
+                    names[k] = name;
+                    order[k] = -1;
                 }
-                return new SymbolTable(strings, s, z, o);
             }
         }
     }

@@ -89,6 +89,32 @@ class NativeSymbolsTest {
         throw new AssertionError("no mapping at " + start);
     }
 
+    /** Symbols in no order, and .symtab's and .dynsym's twins at one address: sorted, the larger twin kept. */
+    @Test
+    void symbolTablesAreSortedInPlaceWithTheLargerTwinKept() {
+        java.util.Random random = new java.util.Random(3);
+        ElfFile.SymbolTable.Builder builder = new ElfFile.SymbolTable.Builder();
+        java.util.TreeMap<Long, Long> expected = new java.util.TreeMap<>();
+        int n = 5_000;
+        builder.reserve(n);
+        for (int i = 0; i < n; i++) {
+            long start = 0x1000 + 16L * random.nextInt(3_000);
+            long size = random.nextInt(17); // at most up to the next possible start
+            builder.add(start, size, i);
+            expected.merge(start, size, Math::max);
+        }
+        ElfFile.SymbolTable table = builder.build(java.nio.ByteBuffer.allocate(0));
+        assertEquals(expected.size(), table.size());
+        int i = 0;
+        for (java.util.Map.Entry<Long, Long> e : expected.entrySet()) {
+            assertEquals(e.getKey(), table.start(i), "symbol " + i);
+            long size = e.getValue();
+            assertEquals(i, table.find(e.getKey() + (size > 0 ? size - 1 : 0)), "inside symbol " + i);
+            i++;
+        }
+        assertEquals(-1, table.find(0x0fff));
+    }
+
     @Test
     void mapsLinesAreParsed() {
         ProcessMaps maps = ProcessMaps.parse(List.of(
