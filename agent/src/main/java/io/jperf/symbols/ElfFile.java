@@ -95,7 +95,6 @@ public final class ElfFile {
                     int link0 = file.getInt(at + 40);
                     long strOffset = section(shoff, shentsize, link0, 24);
                     long strSize = section(shoff, shentsize, link0, 32);
-                    readSymbols(table, offset, size, strOffset, strSize);
                     symbolSections.add(new long[] {offset, size, strOffset, strSize});
                 } else if (type == SHT_NOTE && id == null) {
                     id = buildId(offset, size);
@@ -106,6 +105,15 @@ public final class ElfFile {
         }
         buildId = id;
         debugLink = link;
+        // Functions are counted first (often half of the symbols), so that the table is made at its final size.
+        int functions = 0;
+        for (long[] section : symbolSections) {
+            functions += readFunctions(section, null);
+        }
+        table.reserve(functions);
+        for (long[] section : symbolSections) {
+            readFunctions(section, table);
+        }
         symbols = table.build(file);
     }
 
@@ -166,28 +174,27 @@ public final class ElfFile {
         return file.getLong((int) (shoff + (long) index * shentsize + field));
     }
 
-    private void readSymbols(SymbolTable.Builder table, long offset, long size, long strOffset, long strSize) {
-        // Two passes over the mapped section: the first counts the functions (often half of the symbols), so that the
-        // table is made at its final size.
-        for (int pass = 0; pass < 2; pass++) {
-            int functions = 0;
-            for (long at = offset; at + 24 <= offset + size; at += 24) {
-                int type = file.get((int) at + 4) & 0xf;
-                int shndx = Short.toUnsignedInt(file.getShort((int) at + 6));
-                long value = file.getLong((int) at + 8);
-                long nameOff = Integer.toUnsignedLong(file.getInt((int) at));
-                if ((type == STT_FUNC || type == STT_GNU_IFUNC) && shndx != 0 && value != 0 && nameOff < strSize) {
-                    if (pass == 0) {
-                        functions++;
-                    } else {
-                        table.add(value, file.getLong((int) at + 16), (int) (strOffset + nameOff));
-                    }
+    /**
+     * The function symbols of a symbol section {offset, size, string table offset, string table size}: counted, and
+     * added to {@code table} unless it is null.
+     */
+    private int readFunctions(long[] section, SymbolTable.Builder table) {
+        long offset = section[0];
+        long end = section[0] + section[1];
+        int functions = 0;
+        for (long at = offset; at + 24 <= end; at += 24) {
+            int type = file.get((int) at + 4) & 0xf;
+            int shndx = Short.toUnsignedInt(file.getShort((int) at + 6));
+            long value = file.getLong((int) at + 8);
+            long nameOff = Integer.toUnsignedLong(file.getInt((int) at));
+            if ((type == STT_FUNC || type == STT_GNU_IFUNC) && shndx != 0 && value != 0 && nameOff < section[3]) {
+                functions++;
+                if (table != null) {
+                    table.add(value, file.getLong((int) at + 16), (int) (section[2] + nameOff));
                 }
             }
-            if (pass == 0) {
-                table.reserve(functions);
-            }
         }
+        return functions;
     }
 
     private String buildId(long offset, long size) {
@@ -346,7 +353,7 @@ public final class ElfFile {
             private int[] names = new int[0];
             private int n;
 
-            /** Room for {@code more} symbols: each symbol section is counted before it is read. */
+            /** Room for {@code more} symbols: the symbol sections are counted before they are read. */
             void reserve(int more) {
                 if (n + more > starts.length) {
                     starts = Arrays.copyOf(starts, n + more);
