@@ -78,7 +78,6 @@ public final class ElfFile {
         int shstrndx = Short.toUnsignedInt(file.getShort(62));
         String id = null;
         String link = null;
-        SymbolTable.Builder table = new SymbolTable.Builder();
         if (shoff > 0 && shoff + (long) shnum * shentsize <= file.limit()) {
             long namesOffset = section(shoff, shentsize, shstrndx, 24);
             for (int i = 0; i < shnum; i++) {
@@ -110,7 +109,7 @@ public final class ElfFile {
         for (long[] section : symbolSections) {
             functions += readFunctions(section, null);
         }
-        table.reserve(functions);
+        SymbolTable.Builder table = new SymbolTable.Builder(functions);
         for (long[] section : symbolSections) {
             readFunctions(section, table);
         }
@@ -179,22 +178,24 @@ public final class ElfFile {
      * added to {@code table} unless it is null.
      */
     private int readFunctions(long[] section, SymbolTable.Builder table) {
-        long offset = section[0];
-        long end = section[0] + section[1];
         int functions = 0;
-        for (long at = offset; at + 24 <= end; at += 24) {
-            int type = file.get((int) at + 4) & 0xf;
-            int shndx = Short.toUnsignedInt(file.getShort((int) at + 6));
-            long value = file.getLong((int) at + 8);
-            long nameOff = Integer.toUnsignedLong(file.getInt((int) at));
-            if ((type == STT_FUNC || type == STT_GNU_IFUNC) && shndx != 0 && value != 0 && nameOff < section[3]) {
+        for (long at = section[0]; at + 24 <= section[0] + section[1]; at += 24) {
+            if (isFunction(at, section)) {
                 functions++;
                 if (table != null) {
-                    table.add(value, file.getLong((int) at + 16), (int) (section[2] + nameOff));
+                    table.add(file.getLong((int) at + 8), file.getLong((int) at + 16),
+                            (int) (section[2] + Integer.toUnsignedLong(file.getInt((int) at))));
                 }
             }
         }
         return functions;
+    }
+
+    /** Whether the symbol at {@code at} of the section is a defined function whose name lies in its string table. */
+    private boolean isFunction(long at, long[] section) {
+        int type = file.get((int) at + 4) & 0xf;
+        return (type == STT_FUNC || type == STT_GNU_IFUNC) && Short.toUnsignedInt(file.getShort((int) at + 6)) != 0
+                && file.getLong((int) at + 8) != 0 && Integer.toUnsignedLong(file.getInt((int) at)) < section[3];
     }
 
     private String buildId(long offset, long size) {
@@ -261,14 +262,10 @@ public final class ElfFile {
         long local = -1;
         for (long[] section : symbolSections) {
             for (long at = section[0]; at + 24 <= section[0] + section[1]; at += 24) {
-                int info = file.get((int) at + 4) & 0xff;
-                int type = info & 0xf;
-                long value = file.getLong((int) at + 8);
-                long nameOff = Integer.toUnsignedLong(file.getInt((int) at));
-                if ((type == STT_FUNC || type == STT_GNU_IFUNC) && value != 0 && nameOff < section[3]
-                        && Short.toUnsignedInt(file.getShort((int) at + 6)) != 0
-                        && nameIs((int) (section[2] + nameOff), wanted)) {
-                    if (info >>> 4 != STB_LOCAL) {
+                if (isFunction(at, section)
+                        && nameIs((int) (section[2] + Integer.toUnsignedLong(file.getInt((int) at))), wanted)) {
+                    long value = file.getLong((int) at + 8);
+                    if ((file.get((int) at + 4) & 0xff) >>> 4 != STB_LOCAL) {
                         return value;
                     }
                     local = value;
@@ -348,22 +345,19 @@ public final class ElfFile {
         }
 
         static final class Builder {
-            private long[] starts = new long[0];
-            private int[] sizes = new int[0];
-            private int[] names = new int[0];
+            private final long[] starts;
+            private final int[] sizes;
+            private final int[] names;
             private int n;
 
-            /** Room for {@code more} symbols: the symbol sections are counted before they are read. */
-            void reserve(int more) {
-                if (n + more > starts.length) {
-                    starts = Arrays.copyOf(starts, n + more);
-                    sizes = Arrays.copyOf(sizes, n + more);
-                    names = Arrays.copyOf(names, n + more);
-                }
+            /** A builder for {@code capacity} symbols: the symbol sections are counted before they are read. */
+            Builder(int capacity) {
+                starts = new long[capacity];
+                sizes = new int[capacity];
+                names = new int[capacity];
             }
 
             void add(long start, long size, int nameOffset) {
-                reserve(n == starts.length ? Math.max(256, n) : 0);
                 starts[n] = start;
                 sizes[n] = (int) Math.min(Integer.MAX_VALUE, size);
                 names[n] = nameOffset;

@@ -93,10 +93,9 @@ class NativeSymbolsTest {
     @Test
     void symbolTablesAreSortedInPlaceWithTheLargerTwinKept() {
         java.util.Random random = new java.util.Random(3);
-        ElfFile.SymbolTable.Builder builder = new ElfFile.SymbolTable.Builder();
-        java.util.TreeMap<Long, Long> expected = new java.util.TreeMap<>();
         int n = 5_000;
-        builder.reserve(n);
+        ElfFile.SymbolTable.Builder builder = new ElfFile.SymbolTable.Builder(n);
+        java.util.TreeMap<Long, Long> expected = new java.util.TreeMap<>();
         for (int i = 0; i < n; i++) {
             long start = 0x1000 + 16L * random.nextInt(3_000);
             long size = random.nextInt(17); // at most up to the next possible start

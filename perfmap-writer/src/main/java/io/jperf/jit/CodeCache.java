@@ -120,14 +120,15 @@ public final class CodeCache {
 
     private void end(Entry e, long time, List<CodeBlob> ended) {
         live.remove(e.blob.start);
-        unloaded(e, Math.max(time, e.load == ALWAYS ? time : e.load));
+        unloaded(e, time);
         ended.add(e.blob);
     }
 
+    /** Code that predates jperf ends when it is seen to end; other code never before it was loaded. */
     private void unloaded(Entry e, long time) {
-        e.unload = time;
+        e.unload = e.load == ALWAYS ? time : Math.max(time, e.load);
         dead++;
-        earliestUnload = Math.min(earliestUnload, time);
+        earliestUnload = Math.min(earliestUnload, e.unload);
     }
 
     /** Ends the live code starting at {@code start}; returns it, or null when none is live there. */
@@ -136,7 +137,7 @@ public final class CodeCache {
         if (e == null) {
             return null;
         }
-        unloaded(e, e.load == ALWAYS ? time : Math.max(time, e.load));
+        unloaded(e, time);
         return e.blob;
     }
 
