@@ -446,6 +446,11 @@ public final class Agent {
 
     static String message(Throwable t) {
         Throwable cause = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof LinkageError && cause.getCause() != null) {
+            // A class of jperf's that could not be loaded: the JVM names only the class, the cause says why.
+            cause = cause.getCause();
+            return "cannot load " + (cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        }
         return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 }

@@ -71,7 +71,8 @@ final class NestedJarLoader extends ClassLoader {
         try {
             bytes = jar.read(name.replace('.', '/') + ".class");
         } catch (IOException e) {
-            throw new ClassNotFoundException(name, e);
+            // The reason goes into the message: callers that print one line print only that.
+            throw new ClassNotFoundException(name + ": " + e.getMessage(), e);
         }
         if (bytes == null) {
             throw new ClassNotFoundException(name);

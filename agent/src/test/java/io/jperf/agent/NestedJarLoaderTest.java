@@ -29,18 +29,32 @@ class NestedJarLoaderTest {
         }
     }
 
+    /** A class that needs another one only when called: the second is loaded then. */
+    public static final class Caller implements java.util.function.Supplier<String> {
+        @Override
+        public String get() {
+            return new Callee().toString();
+        }
+    }
+
+    public static final class Callee {
+    }
+
     private static byte[] jar(boolean stored) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JarOutputStream jar = new JarOutputStream(bytes)) {
-            String name = Probe.class.getName().replace('.', '/') + ".class";
-            byte[] classBytes;
-            try (InputStream in = Probe.class.getClassLoader().getResourceAsStream(name)) {
-                classBytes = in.readAllBytes();
+            for (Class<?> c : new Class<?>[] {Probe.class, Caller.class, Callee.class}) {
+                add(jar, c.getName().replace('.', '/') + ".class", classBytes(c), stored);
             }
-            add(jar, name, classBytes, stored);
             add(jar, "data/hello.txt", "hello nested".getBytes(), stored);
         }
         return bytes.toByteArray();
+    }
+
+    private static byte[] classBytes(Class<?> c) throws Exception {
+        try (InputStream in = c.getClassLoader().getResourceAsStream(c.getName().replace('.', '/') + ".class")) {
+            return in.readAllBytes();
+        }
     }
 
     private static void add(JarOutputStream jar, String name, byte[] data, boolean stored) throws Exception {
@@ -119,6 +133,27 @@ class NestedJarLoaderTest {
         Files.write(dir.resolve("core.jar"), bytes);
         IOException e = assertThrows(IOException.class, () -> jar.read("data/hello.txt"));
         assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    /** A class loaded after the jar changed: jperf's one line says why, not only which class. */
+    @Test
+    void aClassLoadedAfterTheJarChangedIsReportedWithTheReason(@TempDir Path dir) throws Exception {
+        byte[] bytes = jar(true);
+        NestedJarLoader loader = new NestedJarLoader(region(dir, "core.jar", bytes), null);
+        @SuppressWarnings("unchecked")
+        java.util.function.Supplier<String> caller = (java.util.function.Supplier<String>) loader
+                .loadClass(Caller.class.getName()).getDeclaredConstructor().newInstance();
+        byte[] callee = classBytes(Callee.class);
+        for (int i = 0; i + callee.length <= bytes.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + callee.length, callee, 0, callee.length)) {
+                bytes[i + callee.length / 2] ^= 1;
+            }
+        }
+        Files.write(dir.resolve("core.jar"), bytes);
+        NoClassDefFoundError e = assertThrows(NoClassDefFoundError.class, caller::get);
+        String line = Agent.message(e);
+        assertTrue(line.startsWith("cannot load " + Callee.class.getName()), line);
+        assertTrue(line.contains("does not match its checksum (was the jar replaced?)"), line);
     }
 
     @Test
