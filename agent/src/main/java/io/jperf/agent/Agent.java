@@ -9,7 +9,7 @@ import io.jperf.perf.EventCatalog;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Timer;
 import java.util.TimerTask;
@@ -286,8 +286,12 @@ public final class Agent {
     private static void keepOwnCodeOffC2() {
         if (!ownCodeDirected) {
             ownCodeDirected = true;
-            List<String> own = Arrays.stream(Agent.class.getClassLoader().getDefinedPackages()).map(Package::getName)
-                    .filter(p -> p.startsWith("io.jperf.")).toList();
+            List<String> own = new ArrayList<>();
+            for (Package p : Agent.class.getClassLoader().getDefinedPackages()) {
+                if (p.getName().startsWith("io.jperf.")) {
+                    own.add(p.getName());
+                }
+            }
             ownCodeOnC2 = CompilerDirectives.keepOffC2(instrumentation, own);
         }
     }

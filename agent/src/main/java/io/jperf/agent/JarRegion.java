@@ -34,6 +34,9 @@ final class JarRegion {
     private final Map<String, Entry> entries = new HashMap<>();
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
+    /** Compressed bytes pass through here, up to MAX_KEPT: each class's would otherwise be garbage beside it. */
+    private byte[] packed = new byte[0];
+    private static final int MAX_KEPT = 1 << 16;
 
     /** Indexes the jar of {@code length} bytes at {@code start} of {@code file}; the file stays open, shared. */
     JarRegion(RandomAccessFile file, long start, long length) throws IOException {
@@ -83,6 +86,12 @@ final class JarRegion {
         return entries.containsKey(name);
     }
 
+    /** The entry's CRC-32 and size as the jar lists them ("crc-size" in hexadecimal and decimal); null if none. */
+    String checksum(String name) {
+        Entry e = entries.get(name);
+        return e == null ? null : Integer.toHexString(e.crc) + "-" + Integer.toUnsignedString(e.size);
+    }
+
     /** The entry's bytes, or null when the jar has no such entry. */
     synchronized byte[] read(String name) throws IOException {
         Entry e = entries.get(name);
@@ -92,14 +101,20 @@ final class JarRegion {
         if (e.compressed < 0 || e.size < 0) {
             throw new IOException("jar entry " + name + " is too big");
         }
-        ByteBuffer packed = read(data(e, name), e.compressed);
+        long data = data(e, name);
         byte[] out;
         if (e.method == 0) {
-            out = packed.array();
+            out = new byte[e.compressed];
+            readFully(data, out, e.compressed);
         } else {
+            byte[] in = e.compressed <= MAX_KEPT ? packed : new byte[e.compressed];
+            if (in.length < e.compressed) {
+                in = packed = new byte[Math.min(MAX_KEPT, Math.max(e.compressed, 2 * packed.length))];
+            }
+            readFully(data, in, e.compressed);
             out = new byte[e.size];
             inflater.reset();
-            inflater.setInput(packed.array());
+            inflater.setInput(in, 0, e.compressed);
             try {
                 int n = 0;
                 while (n < out.length && !inflater.finished()) {
@@ -147,10 +162,14 @@ final class JarRegion {
 
     private ByteBuffer read(long offset, int length) throws IOException {
         byte[] bytes = new byte[length];
+        readFully(offset, bytes, length);
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private void readFully(long offset, byte[] into, int length) throws IOException {
         synchronized (file) {
             file.seek(start + offset);
-            file.readFully(bytes);
+            file.readFully(into, 0, length);
         }
-        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

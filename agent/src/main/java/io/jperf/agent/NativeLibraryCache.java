@@ -3,6 +3,7 @@ package io.jperf.agent;
 import io.jperf.files.PrivateDirectory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -26,27 +27,31 @@ final class NativeLibraryCache {
     private NativeLibraryCache() {
     }
 
-    /** The library as a verified file, or null when no private directory is usable (the caller then serves bytes). */
-    static Path file(String resourceName, byte[] bytes) {
-        String hash = checksum(bytes);
+    /**
+     * The jar's library as a verified file, or null when no private directory is usable (the caller then serves
+     * bytes). The jar lists the library's checksum: it is unpacked only when the cache lacks it.
+     */
+    static Path file(String resourceName, JarRegion jar) {
+        String hash = jar.checksum(resourceName);
         String fileName = resourceName.substring(resourceName.lastIndexOf('/') + 1);
         String home = System.getProperty("user.home");
-        Path file = home == null ? null : store(Path.of(home, ".cache", "jperf", "native"), hash, fileName, bytes);
+        Path file = home == null ? null : store(Path.of(home, ".cache", "jperf", "native"), hash, fileName, jar,
+                resourceName);
         if (file == null) {
             Path tmp = privateTmp();
-            file = tmp == null ? null : store(tmp.resolve("native"), hash, fileName, bytes);
+            file = tmp == null ? null : store(tmp.resolve("native"), hash, fileName, jar, resourceName);
         }
         return file;
     }
 
-    private static Path store(Path root, String hash, String fileName, byte[] bytes) {
+    private static Path store(Path root, String hash, String fileName, JarRegion jar, String resourceName) {
         try {
             Path dir = root.resolve(hash);
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
             Path file = dir.resolve(fileName);
             if (!sameContent(file, hash)) {
                 Path temp = Files.createTempFile(dir, fileName, ".tmp");
-                Files.write(temp, bytes);
+                Files.write(temp, jar.read(resourceName));
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             return sameContent(file, hash) ? file : null;
@@ -64,13 +69,20 @@ final class NativeLibraryCache {
         }
     }
 
+    /** Whether the file has the checksum, read through a small buffer: the library is some 250 KB. */
     private static boolean sameContent(Path file, String hash) throws IOException {
-        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && hash.equals(checksum(Files.readAllBytes(file)));
-    }
-
-    private static String checksum(byte[] bytes) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
         CRC32 crc = new CRC32();
-        crc.update(bytes);
-        return Long.toHexString(crc.getValue()) + "-" + bytes.length;
+        long size = 0;
+        byte[] buffer = new byte[8192];
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            for (int n; (n = in.read(buffer)) > 0;) {
+                crc.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        return hash.equals(Long.toHexString(crc.getValue()) + "-" + size);
     }
 }

@@ -91,7 +91,7 @@ final class NestedJarLoader extends ClassLoader {
         }
         try {
             if (name.endsWith(".so")) {
-                Path file = NativeLibraryCache.file(name, jar.read(name));
+                Path file = NativeLibraryCache.file(name, jar);
                 if (file != null) {
                     return file.toUri().toURL();
                 }

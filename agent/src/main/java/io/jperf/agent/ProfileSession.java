@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** A sampled profile: the sampler and the recorder it feeds, one section per event when there are several. */
@@ -53,7 +52,13 @@ final class ProfileSession extends Session {
         this.frequency = hz > 0;
         this.period = frequency ? hz : options.has("interval") ? options.interval() : 0;
         this.tracepointFilter = options.get("filter");
-        if (tracepointFilter != null && events.stream().noneMatch(e -> e.kind() == EventSpec.Kind.TRACEPOINT)) {
+        boolean tracepoints = false;
+        boolean everyOccurrence = false;
+        for (EventSpec e : events) {
+            tracepoints |= e.kind() == EventSpec.Kind.TRACEPOINT;
+            everyOccurrence |= SamplingEvent.everyOccurrence(e, periodOf(e), frequency);
+        }
+        if (tracepointFilter != null && !tracepoints) {
             throw new AgentOptions.BadOptionException("filter= applies to tracepoints (such as"
                     + " syscalls:sys_enter_write), and none is sampled");
         }
@@ -61,8 +66,7 @@ final class ProfileSession extends Session {
         this.style = new NameStyle(names.dotted(), names.signatures(), false, names.lines(), true);
         this.filter = new FrameFilter(options.all("include"), options.all("exclude"));
         this.fileFormat = format(options, file(options));
-        this.dwarf = options.cstack(events.stream()
-                .anyMatch(e -> SamplingEvent.everyOccurrence(e, periodOf(e), frequency))).equals("dwarf");
+        this.dwarf = options.cstack(everyOccurrence).equals("dwarf");
         this.stackCopy = options.stackCopyBytes();
         this.recorder = newRecorder();
     }
@@ -126,7 +130,7 @@ final class ProfileSession extends Session {
 
     private Recorder newRecorder() {
         boolean keepSamples = fileFormat != null && fileFormat.needsSamples();
-        return new Recorder(events.stream().map(EventSpec::name).toList(), tracker.cache(),
+        return new Recorder(eventNameList(), tracker.cache(),
                 tracker::consistentUntil, style, filter, threads, keepSamples ? LOG_CAPACITY : 0, dwarf, Log::say);
     }
 
@@ -198,7 +202,15 @@ final class ProfileSession extends Session {
     }
 
     private String eventNames() {
-        return String.join(", ", events.stream().map(EventSpec::name).toList());
+        return String.join(", ", eventNameList());
+    }
+
+    private List<String> eventNameList() {
+        List<String> names = new ArrayList<>();
+        for (EventSpec e : events) {
+            names.add(e.name());
+        }
+        return names;
     }
 
     /** Facts about the recording for every output, and the status line. */
@@ -247,10 +259,9 @@ final class ProfileSession extends Session {
     String status() {
         Map<String, String> info = info();
         long seconds = (System.currentTimeMillis() - startedAt) / 1000;
-        return String.format(Locale.ROOT,
-                "profiling %s every %s, %s, stacks %s, %s samples, %s lost, %s throttled, %d threads, %d s",
-                info.get("event"), info.getOrDefault("interval", info.get("frequency")), info.get("mode"),
-                dwarf ? "dwarf" : "fp",
-                info.get("samples"), info.get("lost"), info.get("throttled"), recorder.threads(), seconds);
+        return "profiling " + info.get("event") + " every " + info.getOrDefault("interval", info.get("frequency"))
+                + ", " + info.get("mode") + ", stacks " + (dwarf ? "dwarf" : "fp") + ", " + info.get("samples")
+                + " samples, " + info.get("lost") + " lost, " + info.get("throttled") + " throttled, "
+                + recorder.threads() + " threads, " + seconds + " s";
     }
 }

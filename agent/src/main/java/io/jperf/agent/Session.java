@@ -66,8 +66,11 @@ abstract class Session {
         if (f == null) {
             return null;
         }
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of(f.replace("%p", Long.toString(ProcessHandle.current().pid())).replace("%t", stamp));
+        f = f.replace("%p", Long.toString(ProcessHandle.current().pid()));
+        if (f.contains("%t")) { // java.time's zone rules cost half a megabyte: only when asked for
+            f = f.replace("%t", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        }
+        return Path.of(f);
     }
 
     static OutputFormat format(AgentOptions options, Path file) {

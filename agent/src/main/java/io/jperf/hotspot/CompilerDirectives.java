@@ -1,15 +1,14 @@
 package io.jperf.hotspot;
 
-import java.io.IOException;
+import io.jperf.linux.Libc;
+
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * HotSpot's compiler directives, added in-process through the diagnostic command jcmd runs
@@ -47,15 +46,20 @@ public final class CompilerDirectives {
             if (flags.contains("-XX:-TieredCompilation")) {
                 return "tiered compilation is off";
             }
-            Path file = Files.createTempFile("jperf-directives-", ".json");
+            // The command reads a file: an anonymous one, so nothing is left in /tmp and no name can be raced.
+            int fd = Libc.memfd_create("jperf-directives", Libc.MFD_CLOEXEC);
             try {
-                Files.writeString(file, directive(packages), StandardCharsets.UTF_8);
-                String answer = String.valueOf(run.invoke(impl, "Compiler.directives_add " + file)).strip();
+                byte[] text = directive(packages).getBytes(StandardCharsets.UTF_8);
+                if (Libc.write(fd, text, text.length) != text.length) {
+                    return "could not write the directives file";
+                }
+                String answer = String.valueOf(run.invoke(impl, "Compiler.directives_add /proc/self/fd/" + fd))
+                        .strip();
                 return answer.startsWith("1 compiler directives added") ? null : answer;
             } finally {
-                Files.deleteIfExists(file);
+                Libc.close(fd);
             }
-        } catch (ReflectiveOperationException | RuntimeException | IOException | LinkageError e) {
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             return cause.getMessage() != null ? cause.getMessage() : cause.toString();
         }
@@ -63,8 +67,13 @@ public final class CompilerDirectives {
 
     /** One directive for every class of the packages: C2 excluded, everything else as the JVM has it. */
     static String directive(Collection<String> packages) {
-        return packages.stream().sorted().map(p -> "\"" + p.replace('.', '/') + "/*.*\"")
-                .collect(Collectors.joining(", ", "[{ match: [", "], c2: { Exclude: true } }]"));
+        String[] sorted = packages.toArray(new String[0]);
+        Arrays.sort(sorted);
+        StringBuilder text = new StringBuilder("[{ match: [");
+        for (int i = 0; i < sorted.length; i++) {
+            text.append(i == 0 ? "\"" : ", \"").append(sorted[i].replace('.', '/')).append("/*.*\"");
+        }
+        return text.append("], c2: { Exclude: true } }]").toString();
     }
 
     /** DiagnosticCommandImpl.executeDiagnosticCommand(String), opened to jperf; null when the JVM lacks it. */

@@ -207,7 +207,11 @@ public final class Sampler implements AutoCloseable {
         }
         eventsOpened = events.size();
         if (mode == Mode.PER_CPU) {
-            drainNanos = drainNanos(wantedEvents, rings.stream().mapToLong(Ring::length).min().orElse(0));
+            long shortest = Long.MAX_VALUE;
+            for (Ring r : rings) {
+                shortest = Math.min(shortest, r.length());
+            }
+            drainNanos = drainNanos(wantedEvents, rings.isEmpty() ? 0 : shortest);
         }
     }
 
@@ -344,12 +348,22 @@ public final class Sampler implements AutoCloseable {
 
     /** Whether some event is recorded at each occurrence rather than sampled by time or rate: bursts. */
     private boolean everyEvent() {
-        return wantedEvents.stream().anyMatch(SamplingEvent::everyOccurrence);
+        for (SamplingEvent e : wantedEvents) {
+            if (e.everyOccurrence()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether samples carry stack copies: bulk, a hundred times an fp sample's size. */
     private boolean stackCopies() {
-        return wantedEvents.stream().anyMatch(e -> e.stackCopy() > 0);
+        for (SamplingEvent e : wantedEvents) {
+            if (e.stackCopy() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Maps a ring, halving it while the locked-memory limit refuses (non-root users have a small one). */

@@ -1,6 +1,10 @@
 package io.jperf.symbols;
 
+import io.jperf.collect.LongMap;
+import io.jperf.collect.Sorting;
+
 import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
 import java.util.Arrays;
 
 /**
@@ -55,11 +59,14 @@ public final class CallFrameInfo {
     private final long ehFrameOffset;
     private final long ehFrameEnd;
     private final long ehFrameAddress;
-    /** FDEs sorted by first address: their start addresses and their file offsets. */
-    private final long[] fdeStarts;
-    private final long[] fdeOffsets;
-    /** Per FDE, its rows once an address in it was asked for: an FDE's program runs once. */
-    private final Row[][] tables;
+    /**
+     * FDEs sorted by first address, as pairs of ints relative to {@link #searchBase}: first address, FDE address. The
+     * file's own .eh_frame_hdr table, read where it is mapped (libjvm has 40 000 FDEs), or one made by scanning.
+     */
+    private final IntBuffer search;
+    private final long searchBase;
+    /** Per FDE (by index + 1), its rows once an address in it was asked for: an FDE's program runs once. */
+    private final LongMap<Row[]> tables = new LongMap<>();
     private int fdesRead;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {
@@ -70,13 +77,9 @@ public final class CallFrameInfo {
         ehFrameEnd = frame.offset() + frame.size();
         ehFrameAddress = frame.address();
         ElfFile.Section hdr = elf.section(".eh_frame_hdr");
-        long[][] table = hdr != null ? searchTable(hdr) : null;
-        if (table == null) {
-            table = scan();
-        }
-        fdeStarts = table[0];
-        fdeOffsets = table[1];
-        tables = new Row[fdeStarts.length][];
+        IntBuffer table = hdr != null ? searchTable(hdr) : null;
+        search = table != null ? table : scan();
+        searchBase = table != null ? hdr.address() : ehFrameAddress;
     }
 
     /** The call frame information of an ELF file, or null when it has none (or not for a machine jperf knows). */
@@ -97,23 +100,20 @@ public final class CallFrameInfo {
      * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged).
      */
     public Row find(long pc) {
-        int i = Arrays.binarySearch(fdeStarts, pc);
-        if (i < 0) {
-            i = -i - 2;
-        }
+        int i = fdeAt(pc);
         if (i < 0) {
             return null;
         }
-        Row[] table = tables[i];
+        Row[] table = tables.get(i + 1L); // 0 is no key
         if (table == null) {
             try {
-                table = rows(fdeOffsets[i]);
+                table = rows(searchBase + search.get(2 * i + 1) - ehFrameAddress + ehFrameOffset);
             } catch (RuntimeException e) {
                 table = new Row[0]; // a damaged FDE: no rule rather than a wrong one
             }
-            tables[i] = table;
-            fdesRead++;
+            tables.put(i + 1L, table);
         }
+        fdesRead++; // the search read the mapped table too: counted for the release of its pages
         int lo = 0;
         int hi = table.length - 1;
         while (lo <= hi) {
@@ -129,13 +129,30 @@ public final class CallFrameInfo {
         return null;
     }
 
-    /** How many FDEs were read from the file so far: each read once, when an address in it was first asked for. */
+    /** The index of the last FDE that starts at or before {@code pc}, or −1. */
+    private int fdeAt(long pc) {
+        int found = -1;
+        int lo = 0;
+        int hi = search.limit() / 2 - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (searchBase + search.get(2 * mid) <= pc) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /** How many lookups read the file so far (the search table, and each FDE once): its pages are then resident. */
     public int fdesRead() {
         return fdesRead;
     }
 
     /** .eh_frame_hdr: version, encodings, the .eh_frame pointer, the count, then (initial location, FDE) pairs. */
-    private long[][] searchTable(ElfFile.Section hdr) {
+    private IntBuffer searchTable(ElfFile.Section hdr) {
         int at = (int) hdr.offset();
         if (b.get(at) != 1) {
             return null;
@@ -149,19 +166,17 @@ public final class CallFrameInfo {
         Reader r = new Reader(at + 4, hdr.address() - hdr.offset(), hdr.address());
         r.encoded(ptrEnc);
         long count = r.encoded(countEnc);
-        long[] starts = new long[(int) count];
-        long[] offsets = new long[(int) count];
-        for (int i = 0; i < count; i++) {
-            starts[i] = r.encoded(tableEnc);
-            offsets[i] = r.encoded(tableEnc) - ehFrameAddress + ehFrameOffset;
+        long tableAt = r.at;
+        if (count < 0 || tableAt + count * 8 > hdr.offset() + hdr.size()) {
+            return null; // a damaged header: scan instead
         }
-        return new long[][] {starts, offsets};
+        return b.duplicate().position((int) tableAt).limit((int) (tableAt + count * 8)).slice().order(b.order())
+                .asIntBuffer();
     }
 
-    /** Without a search table: every FDE of .eh_frame, sorted. */
-    private long[][] scan() {
-        long[] starts = new long[64];
-        long[] offsets = new long[64];
+    /** Without a search table: every FDE of .eh_frame, sorted, as the search table would list them. */
+    private IntBuffer scan() {
+        int[] pairs = new int[128];
         int n = 0;
         long at = ehFrameOffset;
         while (at + 4 <= ehFrameEnd) {
@@ -172,29 +187,32 @@ public final class CallFrameInfo {
             int idAt = (int) at + 4;
             if (b.getInt(idAt) != 0) {
                 Fde f = fde(at);
-                if (n == starts.length) {
-                    starts = Arrays.copyOf(starts, n * 2);
-                    offsets = Arrays.copyOf(offsets, n * 2);
+                if (2 * n == pairs.length) {
+                    pairs = Arrays.copyOf(pairs, 4 * n);
                 }
-                starts[n] = f.start;
-                offsets[n] = at;
+                pairs[2 * n] = (int) (f.start - ehFrameAddress);
+                pairs[2 * n + 1] = (int) (at - ehFrameOffset);
                 n++;
             }
             at += 4 + length;
         }
-        long[] keys = Arrays.copyOf(starts, n);
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (x, y) -> Long.compare(keys[x], keys[y]));
-        long[] s = new long[n];
-        long[] o = new long[n];
-        for (int i = 0; i < n; i++) {
-            s[i] = keys[order[i]];
-            o[i] = offsets[order[i]];
-        }
-        return new long[][] {s, o};
+        int[] table = pairs;
+        Sorting.sort(n, new Sorting.Rows() {
+            @Override
+            public int compare(int i, int j) {
+                return Integer.compare(table[2 * i], table[2 * j]);
+            }
+
+            @Override
+            public void swap(int i, int j) {
+                for (int k = 0; k < 2; k++) {
+                    int t = table[2 * i + k];
+                    table[2 * i + k] = table[2 * j + k];
+                    table[2 * j + k] = t;
+                }
+            }
+        });
+        return IntBuffer.wrap(table, 0, 2 * n).slice();
     }
 
     /** A CIE's fields that its FDEs need. */

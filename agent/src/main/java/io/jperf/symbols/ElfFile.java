@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -61,16 +60,21 @@ public final class ElfFile {
         long phoff = file.getLong(32);
         int phentsize = Short.toUnsignedInt(file.getShort(54));
         int phnum = Short.toUnsignedInt(file.getShort(56));
-        List<long[]> loads = new ArrayList<>();
+        int loads = 0;
         for (int i = 0; i < phnum; i++) {
+            loads += file.getInt((int) (phoff + (long) i * phentsize)) == PT_LOAD ? 1 : 0;
+        }
+        loadOffsets = new long[loads];
+        loadVaddrs = new long[loads];
+        loadSizes = new long[loads];
+        for (int i = 0, k = 0; i < phnum; i++) {
             int at = (int) (phoff + (long) i * phentsize);
             if (file.getInt(at) == PT_LOAD) {
-                loads.add(new long[] {file.getLong(at + 8), file.getLong(at + 16), file.getLong(at + 32)});
+                loadOffsets[k] = file.getLong(at + 8);
+                loadVaddrs[k] = file.getLong(at + 16);
+                loadSizes[k++] = file.getLong(at + 32);
             }
         }
-        loadOffsets = loads.stream().mapToLong(l -> l[0]).toArray();
-        loadVaddrs = loads.stream().mapToLong(l -> l[1]).toArray();
-        loadSizes = loads.stream().mapToLong(l -> l[2]).toArray();
 
         long shoff = file.getLong(40);
         int shentsize = Short.toUnsignedInt(file.getShort(58));
@@ -106,14 +110,17 @@ public final class ElfFile {
         debugLink = link;
         // Functions are counted first (often half of the symbols), so that the table is made at its final size.
         int functions = 0;
-        for (long[] section : symbolSections) {
-            functions += readFunctions(section, null);
+        for (int k = 0; k < Math.min(2, symbolSections.size()); k++) {
+            functions += readFunctions(symbolSections.get(k), k, null);
         }
-        SymbolTable.Builder table = new SymbolTable.Builder(functions);
-        for (long[] section : symbolSections) {
-            readFunctions(section, table);
+        // ELF allows one .symtab and one .dynsym: a record's section is one bit.
+        long[] strings = new long[2];
+        SymbolTable.Builder table = new SymbolTable.Builder(file, strings, functions);
+        for (int k = 0; k < Math.min(2, symbolSections.size()); k++) {
+            strings[k] = symbolSections.get(k)[2];
+            readFunctions(symbolSections.get(k), k, table);
         }
-        symbols = table.build(file);
+        symbols = table.build();
     }
 
     /** Maps and parses a file. */
@@ -177,14 +184,13 @@ public final class ElfFile {
      * The function symbols of a symbol section {offset, size, string table offset, string table size}: counted, and
      * added to {@code table} unless it is null.
      */
-    private int readFunctions(long[] section, SymbolTable.Builder table) {
+    private int readFunctions(long[] section, int index, SymbolTable.Builder table) {
         int functions = 0;
         for (long at = section[0]; at + 24 <= section[0] + section[1]; at += 24) {
             if (isFunction(at, section)) {
                 functions++;
                 if (table != null) {
-                    table.add(file.getLong((int) at + 8), file.getLong((int) at + 16),
-                            (int) (section[2] + Integer.toUnsignedLong(file.getInt((int) at))));
+                    table.add((int) at, index);
                 }
             }
         }
@@ -301,20 +307,24 @@ public final class ElfFile {
         return debugLink;
     }
 
-    /** Function symbols by address, with their names read lazily from the mapped string table. */
+    /**
+     * Function symbols by address, read where the file is mapped: the table holds only where each symbol record lies,
+     * in address order (4 bytes a symbol; libjvm has 45 000 functions).
+     */
     public static final class SymbolTable {
-        private final ByteBuffer strings;
-        private final long[] starts;
-        /** Sizes, at most 2^31 - 1 (a larger one is taken as that): a function's size. */
-        private final int[] sizes;
-        private final int[] nameOffsets;
+        private static final int SECOND = 1 << 31;
+
+        private final ByteBuffer file;
+        /** The file offset of each function's Elf64_Sym, in address order; {@link #SECOND} marks .dynsym's. */
+        private final int[] records;
+        /** The string tables of the first and second symbol sections. */
+        private final long[] strings;
         private final int count;
 
-        private SymbolTable(ByteBuffer strings, long[] starts, int[] sizes, int[] nameOffsets, int count) {
+        private SymbolTable(ByteBuffer file, int[] records, long[] strings, int count) {
+            this.file = file;
+            this.records = records;
             this.strings = strings;
-            this.starts = starts;
-            this.sizes = sizes;
-            this.nameOffsets = nameOffsets;
             this.count = count;
         }
 
@@ -324,93 +334,92 @@ public final class ElfFile {
 
         /** The index of the symbol covering {@code address}, or −1. Zero-sized symbols cover up to the next one. */
         public int find(long address) {
-            int i = Arrays.binarySearch(starts, 0, count, address);
-            if (i < 0) {
-                i = -i - 2;
+            int i = -1;
+            int lo = 0;
+            int hi = count - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (start(mid) <= address) {
+                    i = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
             }
             if (i < 0) {
                 return -1;
             }
-            long end = sizes[i] > 0 ? starts[i] + sizes[i] : i + 1 < count ? starts[i + 1] : starts[i] + 1;
+            long size = size(i);
+            long end = size > 0 ? start(i) + size : i + 1 < count ? start(i + 1) : start(i) + 1;
             return address < end ? i : -1;
         }
 
         public long start(int index) {
-            return starts[index];
+            return file.getLong((records[index] & ~SECOND) + 8);
+        }
+
+        private long size(int index) {
+            return file.getLong((records[index] & ~SECOND) + 16);
         }
 
         /** The raw (mangled) name, made anew each time: callers keep the few they use. */
         public String name(int index) {
-            return cString(strings, nameOffsets[index]);
+            int record = records[index];
+            long table = strings[record < 0 ? 1 : 0];
+            return cString(file, (int) (table + Integer.toUnsignedLong(file.getInt(record & ~SECOND))));
         }
 
-        static final class Builder {
-            private final long[] starts;
-            private final int[] sizes;
-            private final int[] names;
+        static final class Builder implements Sorting.Rows {
+            private final ByteBuffer file;
+            private final long[] strings;
+            private final int[] records;
             private int n;
 
             /** A builder for {@code capacity} symbols: the symbol sections are counted before they are read. */
-            Builder(int capacity) {
-                starts = new long[capacity];
-                sizes = new int[capacity];
-                names = new int[capacity];
+            Builder(ByteBuffer file, long[] strings, int capacity) {
+                this.file = file;
+                this.strings = strings;
+                records = new int[capacity];
             }
 
-            void add(long start, long size, int nameOffset) {
-                starts[n] = start;
-                sizes[n] = (int) Math.min(Integer.MAX_VALUE, size);
-                names[n] = nameOffset;
-                n++;
+            /** The Elf64_Sym at {@code offset} of the file, from the first or second symbol section (0 or 1). */
+            void add(int offset, int section) {
+                records[n++] = offset | (section == 0 ? 0 : SECOND);
             }
 
             /**
              * Sorted by address, in place; of symbols at the same address the larger is kept (.symtab and .dynsym
-             * overlap). The arrays become the table's, with the few duplicates' slots left unused at their end.
+             * overlap). The few duplicates' slots are left unused at the end.
              */
-            SymbolTable build(ByteBuffer strings) {
-                // By address; at equal addresses the larger symbol first (the key orders by address, then size
-                // descending, within the 48 bits of address space a file's symbols use).
-                long[] keys = new long[n];
-                for (int i = 0; i < n; i++) {
-                    keys[i] = (starts[i] << 16) | (0xFFFF - Math.min(0xFFFF, sizes[i]));
-                }
-                permute(Sorting.orderUnsigned(keys, n));
+            SymbolTable build() {
+                SymbolTable table = new SymbolTable(file, records, strings, n);
+                Sorting.sort(n, this);
                 int kept = 0;
                 for (int i = 0; i < n; i++) {
-                    if (i == 0 || starts[i] != starts[kept - 1]) {
-                        starts[kept] = starts[i];
-                        sizes[kept] = sizes[i];
-                        names[kept] = names[i];
-                        kept++;
+                    if (i == 0 || table.start(i) != table.start(kept - 1)) {
+                        records[kept++] = records[i];
                     }
                 }
-                return new SymbolTable(strings, starts, sizes, names, kept);
+                return new SymbolTable(file, records, strings, kept);
             }
 
-            /** Puts the symbol at {@code order[k]} at k for every k, following each cycle of the permutation once. */
-            private void permute(int[] order) {
-                for (int first = 0; first < n; first++) {
-                    if (order[first] < 0 || order[first] == first) {
-                        continue;
-                    }
-                    long start = starts[first];
-                    int size = sizes[first];
-                    int name = names[first];
-                    int k = first;
-                    while (order[k] != first) {
-                        int from = order[k];
-                        starts[k] = starts[from];
-                        sizes[k] = sizes[from];
-                        names[k] = names[from];
-                        order[k] = -1;
-                        k = from;
-                    }
-                    starts[k] = start;
-                    sizes[k] = size;
-                    names[k] = name;
-                    order[k] = -1;
+            /** By address; at one address the larger first, then (aliases) the record earlier in the file. */
+            @Override
+            public int compare(int i, int j) {
+                int a = records[i] & ~SECOND;
+                int b = records[j] & ~SECOND;
+                int c = Long.compareUnsigned(file.getLong(a + 8), file.getLong(b + 8));
+                if (c == 0) {
+                    c = Long.compareUnsigned(file.getLong(b + 16), file.getLong(a + 16));
                 }
+                return c != 0 ? c : Integer.compareUnsigned(records[i], records[j]);
+            }
+
+            @Override
+            public void swap(int i, int j) {
+                int r = records[i];
+                records[i] = records[j];
+                records[j] = r;
             }
         }
     }

@@ -23,14 +23,15 @@ public final class KernelSymbols {
     /** Names lie in chunks of 2^CHUNK_BITS bytes, each behind its two-byte length: nothing is copied to grow. */
     private static final int CHUNK_BITS = 18;
 
-    private final long[] starts;
-    /** Where each function's name is: chunk index above {@link #CHUNK_BITS}, offset below. */
-    private final int[] nameAt;
+    /** Functions are kept in blocks of 2^BLOCK_BITS: their number is not known until the file's end. */
+    private static final int BLOCK_BITS = 12;
+    private static final int BLOCK = 1 << BLOCK_BITS;
+
+    private final Functions functions;
     private final byte[][] chunks;
 
-    private KernelSymbols(long[] starts, int[] nameAt, byte[][] chunks) {
-        this.starts = starts;
-        this.nameAt = nameAt;
+    private KernelSymbols(Functions functions, byte[][] chunks) {
+        this.functions = functions;
         this.chunks = chunks;
     }
 
@@ -43,8 +44,7 @@ public final class KernelSymbols {
      * only the text symbols' names copied out, in the order the kernel lists them, which is by address.
      */
     static KernelSymbols read(Path kallsyms) throws IOException {
-        long[] addresses = new long[1 << 12];
-        int[] nameAt = new int[1 << 12];
+        Functions functions = new Functions();
         List<byte[]> chunks = new ArrayList<>();
         byte[] chunk = new byte[1 << CHUNK_BITS];
         int used = 0;
@@ -52,7 +52,6 @@ public final class KernelSymbols {
         byte[] padded = new byte[512];
         int paddedLength = -1;
         long paddingAt = 0;
-        int n = 0;
         boolean sorted = true;
         try (InputStream in = Files.newInputStream(kallsyms)) {
             Lines lines = new Lines(in);
@@ -84,10 +83,6 @@ public final class KernelSymbols {
                     address = paddingAt;
                 }
                 paddedLength = -1;
-                if (n == addresses.length) {
-                    addresses = Arrays.copyOf(addresses, n * 2);
-                    nameAt = Arrays.copyOf(nameAt, n * 2);
-                }
                 if (used + 2 + nameLength > chunk.length) {
                     chunks.add(chunk);
                     chunk = new byte[1 << CHUNK_BITS];
@@ -99,26 +94,69 @@ public final class KernelSymbols {
                     byte c = line[sp + 3 + k];
                     chunk[used + 2 + k] = c == '\t' ? (byte) ' ' : c;
                 }
-                sorted &= n == 0 || Long.compareUnsigned(addresses[n - 1], address) <= 0;
-                addresses[n] = address;
-                nameAt[n] = chunks.size() << CHUNK_BITS | used;
+                int n = functions.count;
+                sorted &= n == 0 || Long.compareUnsigned(functions.start(n - 1), address) <= 0;
+                functions.add(address, chunks.size() << CHUNK_BITS | used);
                 used += 2 + nameLength;
-                n++;
             }
         }
         chunks.add(Arrays.copyOf(chunk, used));
-        if (sorted) {
-            return new KernelSymbols(Arrays.copyOf(addresses, n), Arrays.copyOf(nameAt, n),
-                    chunks.toArray(new byte[0][]));
+        if (!sorted) {
+            Sorting.sort(functions.count, functions);
         }
-        int[] order = Sorting.orderUnsigned(addresses, n);
-        long[] starts = new long[n];
-        int[] at = new int[n];
-        for (int i = 0; i < n; i++) {
-            starts[i] = addresses[order[i]];
-            at[i] = nameAt[order[i]];
+        return new KernelSymbols(functions, chunks.toArray(new byte[0][]));
+    }
+
+    /** Start addresses and where the names are, in blocks that are filled and never copied. */
+    private static final class Functions implements Sorting.Rows {
+        private long[][] starts = new long[0][];
+        /** Where each function's name is: chunk index above {@link #CHUNK_BITS}, offset below. */
+        private int[][] nameAt = new int[0][];
+        private int count;
+
+        void add(long start, int name) {
+            int block = count >>> BLOCK_BITS;
+            if (block == starts.length) {
+                starts = Arrays.copyOf(starts, block * 2 + 1);
+                nameAt = Arrays.copyOf(nameAt, block * 2 + 1);
+            }
+            if (starts[block] == null) {
+                starts[block] = new long[BLOCK];
+                nameAt[block] = new int[BLOCK];
+            }
+            starts[block][count & (BLOCK - 1)] = start;
+            nameAt[block][count & (BLOCK - 1)] = name;
+            count++;
         }
-        return new KernelSymbols(starts, at, chunks.toArray(new byte[0][]));
+
+        long start(int i) {
+            return starts[i >>> BLOCK_BITS][i & (BLOCK - 1)];
+        }
+
+        int nameAt(int i) {
+            return nameAt[i >>> BLOCK_BITS][i & (BLOCK - 1)];
+        }
+
+        @Override
+        public int compare(int i, int j) {
+            return Long.compareUnsigned(start(i), start(j));
+        }
+
+        @Override
+        public void swap(int i, int j) {
+            long[] si = starts[i >>> BLOCK_BITS];
+            long[] sj = starts[j >>> BLOCK_BITS];
+            int[] ni = nameAt[i >>> BLOCK_BITS];
+            int[] nj = nameAt[j >>> BLOCK_BITS];
+            int a = i & (BLOCK - 1);
+            int b = j & (BLOCK - 1);
+            long start = si[a];
+            si[a] = sj[b];
+            sj[b] = start;
+            int name = ni[a];
+            ni[a] = nj[b];
+            nj[b] = name;
+        }
     }
 
     /** A stream's lines through one buffer, scanned in place: no call per byte (5 MB of them at start-up). */
@@ -176,17 +214,17 @@ public final class KernelSymbols {
 
     /** Whether kernel addresses can be named at all. */
     public boolean available() {
-        return starts.length > 0;
+        return functions.count > 0;
     }
 
     /** The index of the function at a kernel address, or −1. */
     public int find(long address) {
         int lo = 0;
-        int hi = starts.length - 1;
+        int hi = functions.count - 1;
         int found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], address) <= 0) {
+            if (Long.compareUnsigned(functions.start(mid), address) <= 0) {
                 found = mid;
                 lo = mid + 1;
             } else {
@@ -198,8 +236,9 @@ public final class KernelSymbols {
 
     /** The name of a function found by {@link #find}; made anew each time: callers keep the frames they name. */
     public String name(int index) {
-        byte[] chunk = chunks[nameAt[index] >>> CHUNK_BITS];
-        int at = nameAt[index] & ((1 << CHUNK_BITS) - 1);
+        int nameAt = functions.nameAt(index);
+        byte[] chunk = chunks[nameAt >>> CHUNK_BITS];
+        int at = nameAt & ((1 << CHUNK_BITS) - 1);
         int length = (chunk[at] & 0xFF) << 8 | chunk[at + 1] & 0xFF;
         return new String(chunk, at + 2, length, StandardCharsets.US_ASCII);
     }

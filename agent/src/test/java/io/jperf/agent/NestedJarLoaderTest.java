@@ -167,22 +167,28 @@ class NestedJarLoaderTest {
         String realHome = System.getProperty("user.home");
         System.setProperty("user.home", home.toString());
         try {
-            cacheRoundTrip(home);
+            cacheRoundTrip(home, home.resolve("jar"));
         } finally {
             System.setProperty("user.home", realHome);
         }
     }
 
-    private static void cacheRoundTrip(Path home) throws Exception {
+    private static void cacheRoundTrip(Path home, Path dir) throws Exception {
         byte[] lib = "not really an ELF file".getBytes();
-        Path first = NativeLibraryCache.file("com/sun/jna/linux-x86-64/libtest.so", lib);
-        Path again = NativeLibraryCache.file("com/sun/jna/linux-x86-64/libtest.so", lib);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes)) {
+            add(out, "com/sun/jna/linux-x86-64/libtest.so", lib, false);
+        }
+        Files.createDirectories(dir);
+        JarRegion jar = region(dir, "lib.jar", bytes.toByteArray());
+        Path first = NativeLibraryCache.file("com/sun/jna/linux-x86-64/libtest.so", jar);
+        Path again = NativeLibraryCache.file("com/sun/jna/linux-x86-64/libtest.so", jar);
         assertEquals(first, again, "one shared copy per content");
         assertEquals("libtest.so", first.getFileName().toString());
         assertTrue(first.startsWith(home.resolve(".cache/jperf/native")), first.toString());
         assertTrue(java.util.Arrays.equals(lib, Files.readAllBytes(first)));
         Files.writeString(first, "tampered");
-        assertEquals(first, NativeLibraryCache.file("com/sun/jna/linux-x86-64/libtest.so", lib));
+        assertEquals(first, NativeLibraryCache.file("com/sun/jna/linux-x86-64/libtest.so", jar));
         assertTrue(java.util.Arrays.equals(lib, Files.readAllBytes(first)), "tampering is repaired");
     }
 }

@@ -40,6 +40,25 @@ class CallFrameInfoTest {
         compare(Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so"));
     }
 
+    /** Without .eh_frame_hdr (its name changed in a copy), the FDEs are found by scanning .eh_frame: same rows. */
+    @Test
+    void libzWithoutSearchTableMatchesReadelf() throws Exception {
+        Path lib = library("libz.so.1");
+        byte[] bytes = Files.readAllBytes(lib);
+        byte[] name = ".eh_frame_hdr\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int renamed = 0;
+        for (int i = 0; i + name.length <= bytes.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + name.length, name, 0, name.length)) {
+                bytes[i + name.length - 2] = 'X';
+                renamed++;
+            }
+        }
+        assertEquals(1, renamed, "one section name");
+        ElfFile copy = ElfFile.of(bytes);
+        assertNull(copy.section(".eh_frame_hdr"));
+        compare(lib, CallFrameInfo.of(copy));
+    }
+
     @Test
     void addressesOutsideEveryFdeHaveNoRow() throws Exception {
         CallFrameInfo cfi = CallFrameInfo.of(ElfFile.open(library("libz.so.1")));
@@ -61,9 +80,12 @@ class CallFrameInfoTest {
 
     /** Every row of every FDE readelf decodes, looked up at its first address and at its last. */
     private static void compare(Path lib) throws Exception {
+        compare(lib, CallFrameInfo.of(ElfFile.open(lib)));
+    }
+
+    private static void compare(Path lib, CallFrameInfo cfi) throws Exception {
         assumeTrue(System.getProperty("os.arch").equals("amd64"), "x86_64 register names");
         List<String> lines = readelf(lib);
-        CallFrameInfo cfi = CallFrameInfo.of(ElfFile.open(lib));
         assertNotNull(cfi, lib + " has no .eh_frame");
         int fdes = 0;
         int rows = 0;

@@ -94,15 +94,18 @@ class NativeSymbolsTest {
     void symbolTablesAreSortedInPlaceWithTheLargerTwinKept() {
         java.util.Random random = new java.util.Random(3);
         int n = 5_000;
-        ElfFile.SymbolTable.Builder builder = new ElfFile.SymbolTable.Builder(n);
+        // Elf64_Sym records (24 bytes: name, info, other, section, value, size) as a file would hold them.
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(24 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ElfFile.SymbolTable.Builder builder = new ElfFile.SymbolTable.Builder(file, new long[2], n);
         java.util.TreeMap<Long, Long> expected = new java.util.TreeMap<>();
         for (int i = 0; i < n; i++) {
             long start = 0x1000 + 16L * random.nextInt(3_000);
             long size = random.nextInt(17); // at most up to the next possible start
-            builder.add(start, size, i);
+            file.putLong(24 * i + 8, start).putLong(24 * i + 16, size);
+            builder.add(24 * i, i % 2);
             expected.merge(start, size, Math::max);
         }
-        ElfFile.SymbolTable table = builder.build(java.nio.ByteBuffer.allocate(0));
+        ElfFile.SymbolTable table = builder.build();
         assertEquals(expected.size(), table.size());
         int i = 0;
         for (java.util.Map.Entry<Long, Long> e : expected.entrySet()) {

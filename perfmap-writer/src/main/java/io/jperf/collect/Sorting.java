@@ -1,41 +1,46 @@
 package io.jperf.collect;
 
-/** Sorting without boxing. */
+/** Sorting of parallel arrays in place: no boxing, no index arrays, no copies. */
 public final class Sorting {
     private Sorting() {
     }
 
+    /** Rows 0..n of some parallel arrays, compared and swapped by index. */
+    public interface Rows {
+        /** Negative, zero or positive as row i orders before, with or after row j. */
+        int compare(int i, int j);
+
+        void swap(int i, int j);
+    }
+
     /**
-     * The permutation that orders {@code keys[0..n)} ascending (unsigned), stable: a merge sort of indices.
+     * Sorts rows 0..n ascending by a heapsort: in place, O(n log n) at worst, not stable (give {@code compare} a
+     * last tie-break where the order of equal rows matters).
      */
-    public static int[] orderUnsigned(long[] keys, int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+    public static void sort(int n, Rows rows) {
+        for (int i = n / 2 - 1; i >= 0; i--) {
+            siftDown(rows, i, n);
         }
-        int[] buffer = new int[n];
-        for (int width = 1; width < n; width *= 2) {
-            for (int lo = 0; lo < n - width; lo += 2 * width) {
-                int mid = lo + width;
-                int hi = Math.min(lo + 2 * width, n);
-                if (Long.compareUnsigned(keys[order[mid - 1]], keys[order[mid]]) <= 0) {
-                    continue; // already in order: common for kernel and ELF symbol tables
-                }
-                int i = lo;
-                int j = mid;
-                int k = lo;
-                while (i < mid && j < hi) {
-                    buffer[k++] = Long.compareUnsigned(keys[order[j]], keys[order[i]]) < 0 ? order[j++] : order[i++];
-                }
-                while (i < mid) {
-                    buffer[k++] = order[i++];
-                }
-                while (j < hi) {
-                    buffer[k++] = order[j++];
-                }
-                System.arraycopy(buffer, lo, order, lo, hi - lo);
+        for (int end = n - 1; end > 0; end--) {
+            rows.swap(0, end);
+            siftDown(rows, 0, end);
+        }
+    }
+
+    private static void siftDown(Rows rows, int root, int n) {
+        while (true) {
+            int child = 2 * root + 1;
+            if (child >= n) {
+                return;
             }
+            if (child + 1 < n && rows.compare(child, child + 1) < 0) {
+                child++;
+            }
+            if (rows.compare(root, child) >= 0) {
+                return;
+            }
+            rows.swap(root, child);
+            root = child;
         }
-        return order;
     }
 }

@@ -2,12 +2,12 @@ package io.jperf.jit;
 
 import io.jperf.collect.LatencyHistogram;
 import io.jperf.collect.LongIntMap;
+import io.jperf.collect.Sorting;
 import io.jperf.jvmti.InlineRecord;
 import io.jperf.jvmti.Jvmti;
 import io.jperf.jvmti.JvmtiException;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -436,22 +436,18 @@ public final class CodeCacheTracker {
     private InlineTable inlineTable(CodeEvent e, boolean lastChance) {
         InlineRecord r = e.inlining;
         int n = r.size();
-        Integer[] order = new Integer[n];
         boolean sorted = true;
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-            sorted &= i == 0 || r.pcs[i - 1] <= r.pcs[i];
+        for (int i = 1; i < n; i++) {
+            sorted &= r.pcs[i - 1] <= r.pcs[i];
         }
-        if (!sorted) {
-            Arrays.sort(order, (a, b) -> Long.compare(r.pcs[a], r.pcs[b]));
-        }
+        int[] order = sorted ? null : pcOrder(r.pcs); // the JVM lists them in order, all but never
         int[] pcOffsets = new int[n];
         int[] frameStart = new int[n + 1];
         MethodRef[] frameMethods = new MethodRef[r.methods.length];
         int[] bcis = new int[r.bcis.length];
         int f = 0;
         for (int i = 0; i < n; i++) {
-            int src = order[i];
+            int src = order == null ? i : order[i];
             pcOffsets[i] = (int) (r.pcs[src] - e.address);
             frameStart[i] = f;
             for (int k = r.frameStart[src]; k < r.frameStart[src + 1]; k++, f++) {
@@ -464,6 +460,29 @@ public final class CodeCacheTracker {
         }
         frameStart[n] = f;
         return new InlineTable(pcOffsets, frameStart, frameMethods, bcis);
+    }
+
+    /** The order of the pcs, ascending; at one pc, the order the JVM gave. */
+    private static int[] pcOrder(long[] pcs) {
+        int[] order = new int[pcs.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Sorting.sort(order.length, new Sorting.Rows() {
+            @Override
+            public int compare(int i, int j) {
+                int c = Long.compare(pcs[order[i]], pcs[order[j]]);
+                return c != 0 ? c : Integer.compare(order[i], order[j]);
+            }
+
+            @Override
+            public void swap(int i, int j) {
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        });
+        return order;
     }
 
     /**

@@ -6,7 +6,9 @@ import com.sun.jna.JNIEnv;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import com.sun.jna.SymbolProvider;
 import io.jperf.linux.Libc;
 import io.jperf.linux.NativeLibraries;
 
@@ -22,18 +24,12 @@ import java.util.Map;
  * buffer for out-parameters; none of them is called on an application thread.
  */
 public final class Jvmti {
-    private static final int SET_EVENT_NOTIFICATION_MODE = 1;
-    private static final int DEALLOCATE = 46;
-    private static final int GET_SOURCE_FILE_NAME = 49;
-    private static final int GET_CLASS_METHODS = 51;
-    private static final int GET_METHOD_NAME = 63;
-    private static final int GET_LINE_NUMBER_TABLE = 69;
-    private static final int SET_EVENT_CALLBACKS = 121;
-    private static final int GENERATE_EVENTS = 122;
-    private static final int DISPOSE_ENVIRONMENT = 126;
-    private static final int GET_ERROR_NAME = 127;
-    private static final int GET_POTENTIAL_CAPABILITIES = 139;
-    private static final int ADD_CAPABILITIES = 141;
+    /** The slots of the functions {@link Functions} binds, by name. */
+    private static final Map<String, Integer> SLOTS = Map.ofEntries(Map.entry("SetEventNotificationMode", 1),
+            Map.entry("Deallocate", 46), Map.entry("GetSourceFileName", 49), Map.entry("GetClassMethods", 51),
+            Map.entry("GetMethodName", 63), Map.entry("GetLineNumberTable", 69), Map.entry("SetEventCallbacks", 121),
+            Map.entry("GenerateEvents", 122), Map.entry("DisposeEnvironment", 126), Map.entry("GetErrorName", 127),
+            Map.entry("GetPotentialCapabilities", 139), Map.entry("AddCapabilities", 141));
 
     private static final int JNI_GET_JAVA_VM = 219;
     private static final int JAVA_VM_GET_ENV = 6;
@@ -63,20 +59,63 @@ public final class Jvmti {
     /** JNA holds callbacks weakly (Pitfall 3): every callback ever registered stays reachable from here. */
     private static final List<Callback> KEEP_ALIVE = new ArrayList<>();
 
-    private final Pointer env;
-    private final Function[] functions = new Function[160];
+    /** Whether {@link Functions} is bound: its natives are static, and every environment shares one table. */
+    private static boolean bound;
+
+    private final long env;
     private final Memory scratch = new Memory(64);
     /** The scratch's second word: the second out-parameter of calls made by the thousand. */
     private final Pointer scratchAt8 = scratch.share(8);
     private volatile boolean disposed;
 
     private Jvmti(Pointer env) {
-        this.env = env;
-        Pointer table = env.getPointer(0);
-        for (int slot = 0; slot < functions.length; slot++) {
-            Pointer fn = table.getPointer((long) slot * Native.POINTER_SIZE);
-            functions[slot] = fn == null ? null : Function.getFunction(fn);
+        this.env = Pointer.nativeValue(env);
+        bind(env.getPointer(0));
+    }
+
+    /**
+     * The JVMTI functions jperf calls, direct-mapped: JNA calls them as JNI natives, with no argument array, boxing or
+     * reflection per call. Their "symbols" are the slots of the environment's function table (HotSpot has one table
+     * for all environments), which {@link #bind} hands to JNA as a symbol provider.
+     */
+    private static final class Functions {
+        static native int SetEventNotificationMode(long env, int mode, int event, Pointer thread);
+
+        static native int Deallocate(long env, Pointer mem);
+
+        static native int GetSourceFileName(long env, Class<?> type, Pointer name);
+
+        static native int GetClassMethods(long env, Class<?> type, Pointer count, Pointer methods);
+
+        static native int GetMethodName(long env, long method, Pointer name, Pointer signature, Pointer generic);
+
+        static native int GetLineNumberTable(long env, long method, Pointer count, Pointer table);
+
+        static native int SetEventCallbacks(long env, Pointer callbacks, int size);
+
+        static native int GenerateEvents(long env, int event);
+
+        static native int DisposeEnvironment(long env);
+
+        static native int GetErrorName(long env, int error, Pointer name);
+
+        static native int GetPotentialCapabilities(long env, Pointer capabilities);
+
+        static native int AddCapabilities(long env, Pointer capabilities);
+    }
+
+    /** Binds {@link Functions} to a function table, once. Class arguments pass as JNI references (allow-objects). */
+    private static synchronized void bind(Pointer table) {
+        if (bound) {
+            return;
         }
+        SymbolProvider slots = (handle, name, parent) -> {
+            Integer slot = SLOTS.get(name);
+            return slot == null ? 0 : Pointer.nativeValue(table.getPointer((long) slot * Native.POINTER_SIZE));
+        };
+        Native.register(Functions.class, NativeLibrary.getProcess(Map.of(Library.OPTION_ALLOW_OBJECTS, Boolean.TRUE,
+                Library.OPTION_SYMBOL_PROVIDER, slots)));
+        bound = true;
     }
 
     /**
@@ -109,20 +148,6 @@ public final class Jvmti {
         return Function.getFunction(structWithTable.getPointer(0).getPointer((long) slot * Native.POINTER_SIZE));
     }
 
-    private int call(int slot, Object... args) {
-        Object[] full = new Object[args.length + 1];
-        full[0] = env;
-        System.arraycopy(args, 0, full, 1, args.length);
-        return functions[slot].invokeInt(full);
-    }
-
-    /** Calls with Java objects (Class) passed as JNI references. Only Class objects: a String would become char*. */
-    private int callWithObjects(int slot, Object... args) {
-        Object[] full = new Object[args.length + 1];
-        full[0] = env;
-        System.arraycopy(args, 0, full, 1, args.length);
-        return (Integer) functions[slot].invoke(Integer.class, full, ALLOW_OBJECTS);
-    }
 
     private void check(int rc, String what) throws JvmtiException {
         if (rc != ERROR_NONE) {
@@ -133,7 +158,7 @@ public final class Jvmti {
     /** Adds the capabilities whose word-0 bits are given; fails if the VM cannot offer one of them. */
     public synchronized void addCapabilities(int... bits) throws JvmtiException {
         scratch.clear(CAPABILITIES_SIZE);
-        check(call(GET_POTENTIAL_CAPABILITIES, scratch), "GetPotentialCapabilities");
+        check(Functions.GetPotentialCapabilities(env, scratch), "GetPotentialCapabilities");
         int potential = scratch.getInt(0);
         int wanted = 0;
         for (int bit : bits) {
@@ -144,7 +169,7 @@ public final class Jvmti {
         }
         scratch.clear(CAPABILITIES_SIZE);
         scratch.setInt(0, wanted);
-        check(call(ADD_CAPABILITIES, scratch), "AddCapabilities");
+        check(Functions.AddCapabilities(env, scratch), "AddCapabilities");
     }
 
     /**
@@ -161,23 +186,23 @@ public final class Jvmti {
             table.setPointer((long) (e.getKey() - FIRST_EVENT) * Native.POINTER_SIZE,
                     Libc.directCallback(e.getValue()));
         }
-        check(call(SET_EVENT_CALLBACKS, table, (int) table.size()), "SetEventCallbacks");
+        check(Functions.SetEventCallbacks(env, table, (int) table.size()), "SetEventCallbacks");
     }
 
     /** Removes all callbacks: no more events reach Java after this returns. */
     public synchronized void clearEventCallbacks() throws JvmtiException {
-        check(call(SET_EVENT_CALLBACKS, Pointer.NULL, 0), "SetEventCallbacks(NULL)");
+        check(Functions.SetEventCallbacks(env, null, 0), "SetEventCallbacks(NULL)");
     }
 
     public synchronized void setEventEnabled(int event, boolean enabled) throws JvmtiException {
-        check(call(SET_EVENT_NOTIFICATION_MODE, enabled ? 1 : 0, event, Pointer.NULL), "SetEventNotificationMode");
+        check(Functions.SetEventNotificationMode(env, enabled ? 1 : 0, event, null), "SetEventNotificationMode");
     }
 
     /** Replays CompiledMethodLoad or DynamicCodeGenerated for code that exists now, synchronously on this thread. */
     public void generateEvents(int event) throws JvmtiException {
         // Not synchronized: the replayed callbacks run on this thread and must not wait for other JVMTI callers.
         if (!disposed) {
-            check(call(GENERATE_EVENTS, event), "GenerateEvents");
+            check(Functions.GenerateEvents(env, event), "GenerateEvents");
         }
     }
 
@@ -189,7 +214,7 @@ public final class Jvmti {
      */
     public synchronized long[] classMethods(Class<?> type) throws JvmtiException {
         scratch.clear(16);
-        int rc = callWithObjects(GET_CLASS_METHODS, type, scratch, scratchAt8);
+        int rc = Functions.GetClassMethods(env, type, scratch, scratchAt8);
         if (rc == ERROR_CLASS_NOT_PREPARED) {
             return null;
         }
@@ -207,7 +232,7 @@ public final class Jvmti {
     /** The SourceFile attribute of a class, or null when the class has none. */
     public synchronized String sourceFileName(Class<?> type) throws JvmtiException {
         scratch.clear(8);
-        int rc = callWithObjects(GET_SOURCE_FILE_NAME, type, scratch);
+        int rc = Functions.GetSourceFileName(env, type, scratch);
         if (rc == ERROR_ABSENT_INFORMATION) {
             return null;
         }
@@ -222,7 +247,7 @@ public final class Jvmti {
      */
     public synchronized String[] methodName(long methodId) throws JvmtiException {
         scratch.clear(16);
-        int rc = call(GET_METHOD_NAME, methodId, scratch, scratchAt8, Pointer.NULL);
+        int rc = Functions.GetMethodName(env, methodId, scratch, scratchAt8, null);
         if (rc == ERROR_INVALID_METHODID) {
             return null;
         }
@@ -236,7 +261,7 @@ public final class Jvmti {
      */
     public synchronized int[] lineNumberTable(long methodId) throws JvmtiException {
         scratch.clear(16);
-        int rc = call(GET_LINE_NUMBER_TABLE, methodId, scratch, scratchAt8);
+        int rc = Functions.GetLineNumberTable(env, methodId, scratch, scratchAt8);
         if (rc == ERROR_ABSENT_INFORMATION || rc == ERROR_INVALID_METHODID || rc == 104 /* NATIVE_METHOD */) {
             return new int[0];
         }
@@ -259,7 +284,7 @@ public final class Jvmti {
         }
         Memory out = new Memory(Native.POINTER_SIZE);
         out.setPointer(0, null);
-        if (call(GET_ERROR_NAME, error, out) != ERROR_NONE || out.getPointer(0) == null) {
+        if (Functions.GetErrorName(env, error, out) != ERROR_NONE || out.getPointer(0) == null) {
             return "JVMTI error " + error;
         }
         return takeString(out.getPointer(0)) + " (" + error + ")";
@@ -269,7 +294,7 @@ public final class Jvmti {
     public synchronized void dispose() {
         if (!disposed) {
             disposed = true;
-            call(DISPOSE_ENVIRONMENT);
+            Functions.DisposeEnvironment(env);
         }
     }
 
@@ -284,7 +309,7 @@ public final class Jvmti {
 
     private void deallocate(Pointer p) {
         if (p != null) {
-            call(DEALLOCATE, p);
+            Functions.Deallocate(env, p);
         }
     }
 

@@ -67,6 +67,13 @@ public final class Libc {
 
     public static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
 
+    public static native long write(int fd, byte[] buffer, long count) throws LastErrorException;
+
+    public static final int MFD_CLOEXEC = 1;
+
+    /** memfd_create(2): an anonymous file, which other code in this process can open as /proc/self/fd/N. */
+    public static native int memfd_create(String name, int flags) throws LastErrorException;
+
     /** poll(2) over an array of struct pollfd {int fd; short events; short revents;}. */
     public static native int poll(Pointer fds, long nfds, int timeoutMillis) throws LastErrorException;
 
