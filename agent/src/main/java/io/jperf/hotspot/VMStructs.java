@@ -3,9 +3,9 @@ package io.jperf.hotspot;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
+import java.lang.ref.WeakReference;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * HotSpot's description of itself ({@code gHotSpotVMStructs}, exported by libjvm for the serviceability agent): field
@@ -17,18 +17,23 @@ public final class VMStructs {
     private final Map<String, Long> statics = new HashMap<>();
     private final Map<String, Integer> constants = new HashMap<>();
 
-    /** The JVM's layout never changes while it runs: read once. */
-    private static VMStructs cached;
+    /**
+     * The JVM's layout never changes while it runs, but the table is some 5 000 named entries of which jperf keeps a
+     * few dozen: held weakly, it goes once the readers built at start-up have taken theirs.
+     */
+    private static WeakReference<VMStructs> cached = new WeakReference<>(null);
 
     private VMStructs() {
     }
 
     /** The table of the running JVM, read at the first call; fails when libjvm does not export it. */
     public static synchronized VMStructs read() {
-        if (cached == null) {
-            cached = load();
+        VMStructs v = cached.get();
+        if (v == null) {
+            v = load();
+            cached = new WeakReference<>(v);
         }
-        return cached;
+        return v;
     }
 
     private static VMStructs load() {
@@ -40,36 +45,47 @@ public final class VMStructs {
         long sizeAt = exported(jvm, "gHotSpotVMTypeEntrySizeOffset");
         long valueAt = exported(jvm, "gHotSpotVMIntConstantEntryValueOffset");
         VMStructs v = new VMStructs();
-        walk(jvm, "gHotSpotVMStructs", "gHotSpotVMStructEntry", "TypeNameOffset", (entry, type) -> {
-            Pointer field = entry.getPointer(fieldName);
-            if (field != null && entry.getInt(isStatic) == 0) {
-                v.offsets.put(type + "::" + field.getString(0), entry.getLong(offset));
+        walk(jvm, "gHotSpotVMStructs", "gHotSpotVMStructEntry", "TypeNameOffset", (entries, at, type) -> {
+            Pointer field = entries.getPointer(at + fieldName);
+            if (field != null && entries.getInt(at + isStatic) == 0) {
+                v.offsets.put(type + "::" + field.getString(0), entries.getLong(at + offset));
             } else if (field != null) {
-                v.statics.put(type + "::" + field.getString(0), Pointer.nativeValue(entry.getPointer(address)));
+                v.statics.put(type + "::" + field.getString(0), Pointer.nativeValue(entries.getPointer(at + address)));
             }
         });
         walk(jvm, "gHotSpotVMTypes", "gHotSpotVMTypeEntry", "TypeNameOffset",
-                (entry, type) -> v.sizes.put(type, entry.getLong(sizeAt)));
+                (entries, at, type) -> v.sizes.put(type, entries.getLong(at + sizeAt)));
         walk(jvm, "gHotSpotVMIntConstants", "gHotSpotVMIntConstantEntry", "NameOffset",
-                (entry, name) -> v.constants.put(name, entry.getInt(valueAt)));
+                (entries, at, name) -> v.constants.put(name, entries.getInt(at + valueAt)));
         return v;
+    }
+
+    /** An entry of a table: the table, the entry's offset in it, and the entry's name. */
+    private interface Visitor {
+        void visit(Pointer entries, long at, String name);
     }
 
     /**
      * Walks one of the tables libjvm exports (each with its entry layout exported beside it) up to the entry with no
-     * name, handing each entry and its name to {@code visit}.
+     * name, handing each entry and its name to {@code visit}. A type's fields are listed together under one name
+     * string, read once.
      */
-    private static void walk(NativeLibrary jvm, String table, String entry, String nameOffset,
-            BiConsumer<Pointer, String> visit) {
+    private static void walk(NativeLibrary jvm, String table, String entry, String nameOffset, Visitor visit) {
         Pointer entries = jvm.getGlobalVariableAddress(table).getPointer(0);
         long nameAt = exported(jvm, entry + nameOffset);
         long stride = exported(jvm, entry + "ArrayStride");
+        long lastName = 0;
+        String name = null;
         for (long at = 0;; at += stride) {
-            Pointer name = entries.getPointer(at + nameAt);
-            if (name == null) {
+            long namePointer = entries.getLong(at + nameAt);
+            if (namePointer == 0) {
                 return;
             }
-            visit.accept(entries.share(at), name.getString(0));
+            if (namePointer != lastName) {
+                name = new Pointer(namePointer).getString(0);
+                lastName = namePointer;
+            }
+            visit.visit(entries, at, name);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.jperf.symbols;
 
-import io.jperf.collect.LongMap;
 import io.jperf.collect.Sorting;
 
 import java.nio.ByteBuffer;
@@ -65,9 +64,7 @@ public final class CallFrameInfo {
      */
     private final IntBuffer search;
     private final long searchBase;
-    /** Per FDE (by index + 1), its rows once an address in it was asked for: an FDE's program runs once. */
-    private final LongMap<Row[]> tables = new LongMap<>();
-    private int fdesRead;
+    private int reads;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {
         this.b = elf.bytes();
@@ -97,36 +94,21 @@ public final class CallFrameInfo {
     }
 
     /**
-     * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged).
+     * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged). The
+     * FDE's program runs up to pc each time: callers cache the rows of the addresses they unwind (a large function has
+     * a hundred rows, of which a profile uses a few).
      */
     public Row find(long pc) {
         int i = fdeAt(pc);
+        reads++; // the search read the mapped file: counted for the release of its pages
         if (i < 0) {
             return null;
         }
-        Row[] table = tables.get(i + 1L); // 0 is no key
-        if (table == null) {
-            try {
-                table = rows(searchBase + search.get(2 * i + 1) - ehFrameAddress + ehFrameOffset);
-            } catch (RuntimeException e) {
-                table = new Row[0]; // a damaged FDE: no rule rather than a wrong one
-            }
-            tables.put(i + 1L, table);
+        try {
+            return rowAt(searchBase + search.get(2 * i + 1) - ehFrameAddress + ehFrameOffset, pc);
+        } catch (RuntimeException e) {
+            return null; // a damaged FDE: no rule rather than a wrong one
         }
-        fdesRead++; // the search read the mapped table too: counted for the release of its pages
-        int lo = 0;
-        int hi = table.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (table[mid].end() <= pc) {
-                lo = mid + 1;
-            } else if (table[mid].start() > pc) {
-                hi = mid - 1;
-            } else {
-                return table[mid];
-            }
-        }
-        return null;
     }
 
     /** The index of the last FDE that starts at or before {@code pc}, or −1. */
@@ -146,9 +128,9 @@ public final class CallFrameInfo {
         return found;
     }
 
-    /** How many lookups read the file so far (the search table, and each FDE once): its pages are then resident. */
-    public int fdesRead() {
-        return fdesRead;
+    /** How many lookups read the mapped file so far (the search table and an FDE each): its pages are then resident. */
+    public int reads() {
+        return reads;
     }
 
     /** .eh_frame_hdr: version, encodings, the .eh_frame pointer, the count, then (initial location, FDE) pairs. */
@@ -278,23 +260,24 @@ public final class CallFrameInfo {
     }
 
     /** Runs the CIE's and the FDE's instructions: the FDE's rows, by address. */
-    private Row[] rows(long fdeOffset) {
+    /** The row of the FDE at {@code fdeOffset} that covers {@code pc}, or null. */
+    private Row rowAt(long fdeOffset, long pc) {
         Fde f = fde(fdeOffset);
         State initial = new State();
         State s = new State();
         execute(f.cie, f.cie.instructions, f.cie.end, s, null, null);
         initial.copyFrom(s);
-        java.util.List<Row> rows = new java.util.ArrayList<>();
+        Row[] found = new Row[1];
         s.location = f.start;
         execute(f.cie, f.instructions, f.instructionsEnd, s, initial, location -> {
-            if (location > s.location) {
-                rows.add(row(s, location, f));
+            if (found[0] == null && s.location <= pc && pc < location) {
+                found[0] = row(s, location, f);
             }
         });
-        if (f.end > s.location) {
-            rows.add(row(s, f.end, f));
+        if (found[0] == null && s.location <= pc && pc < f.end) {
+            found[0] = row(s, f.end, f);
         }
-        return rows.toArray(new Row[0]);
+        return found[0];
     }
 
     /** Registers' rules while the program runs. */

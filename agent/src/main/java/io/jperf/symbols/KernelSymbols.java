@@ -4,6 +4,8 @@ import io.jperf.collect.Sorting;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,11 @@ public final class KernelSymbols {
     private static final byte[] PADDING = "__pfx_".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_PADDING = 64;
 
-    /** Names lie in chunks of 2^CHUNK_BITS bytes, each behind its two-byte length: nothing is copied to grow. */
+    /**
+     * Names lie in chunks of 2^CHUNK_BITS bytes, each behind its two-byte length: nothing is copied to grow. Chunks and
+     * blocks are direct buffers: this is jperf's largest long-lived table (some 2 MB), and on the Java heap it would
+     * be written three times over (eden, survivor, old generation), each copy's pages staying resident.
+     */
     private static final int CHUNK_BITS = 18;
 
     /** Functions are kept in blocks of 2^BLOCK_BITS: their number is not known until the file's end. */
@@ -28,9 +34,9 @@ public final class KernelSymbols {
     private static final int BLOCK = 1 << BLOCK_BITS;
 
     private final Functions functions;
-    private final byte[][] chunks;
+    private final ByteBuffer[] chunks;
 
-    private KernelSymbols(Functions functions, byte[][] chunks) {
+    private KernelSymbols(Functions functions, ByteBuffer[] chunks) {
         this.functions = functions;
         this.chunks = chunks;
     }
@@ -45,8 +51,8 @@ public final class KernelSymbols {
      */
     static KernelSymbols read(Path kallsyms) throws IOException {
         Functions functions = new Functions();
-        List<byte[]> chunks = new ArrayList<>();
-        byte[] chunk = new byte[1 << CHUNK_BITS];
+        List<ByteBuffer> chunks = new ArrayList<>();
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << CHUNK_BITS);
         int used = 0;
         byte[] line = new byte[512];
         byte[] padded = new byte[512];
@@ -83,58 +89,55 @@ public final class KernelSymbols {
                     address = paddingAt;
                 }
                 paddedLength = -1;
-                if (used + 2 + nameLength > chunk.length) {
+                if (used + 2 + nameLength > chunk.capacity()) {
                     chunks.add(chunk);
-                    chunk = new byte[1 << CHUNK_BITS];
+                    chunk = ByteBuffer.allocateDirect(1 << CHUNK_BITS);
                     used = 0;
                 }
-                chunk[used] = (byte) (nameLength >>> 8);
-                chunk[used + 1] = (byte) nameLength;
-                for (int k = 0; k < nameLength; k++) {
-                    byte c = line[sp + 3 + k];
-                    chunk[used + 2 + k] = c == '\t' ? (byte) ' ' : c;
+                for (int k = sp + 3; k < length; k++) {
+                    line[k] = line[k] == '\t' ? (byte) ' ' : line[k];
                 }
+                chunk.putShort(used, (short) nameLength).put(used + 2, line, sp + 3, nameLength);
                 int n = functions.count;
                 sorted &= n == 0 || Long.compareUnsigned(functions.start(n - 1), address) <= 0;
                 functions.add(address, chunks.size() << CHUNK_BITS | used);
                 used += 2 + nameLength;
             }
         }
-        chunks.add(Arrays.copyOf(chunk, used));
+        chunks.add(chunk);
         if (!sorted) {
             Sorting.sort(functions.count, functions);
         }
-        return new KernelSymbols(functions, chunks.toArray(new byte[0][]));
+        return new KernelSymbols(functions, chunks.toArray(new ByteBuffer[0]));
     }
 
-    /** Start addresses and where the names are, in blocks that are filled and never copied. */
+    /** Start addresses and where the names are, in direct blocks that are filled and never copied. */
     private static final class Functions implements Sorting.Rows {
-        private long[][] starts = new long[0][];
-        /** Where each function's name is: chunk index above {@link #CHUNK_BITS}, offset below. */
-        private int[][] nameAt = new int[0][];
+        /** A function: its start (8 bytes), then where its name is (4 bytes): chunk index above CHUNK_BITS. */
+        private static final int ROW = 12;
+
+        private ByteBuffer[] blocks = new ByteBuffer[0];
         private int count;
 
         void add(long start, int name) {
             int block = count >>> BLOCK_BITS;
-            if (block == starts.length) {
-                starts = Arrays.copyOf(starts, block * 2 + 1);
-                nameAt = Arrays.copyOf(nameAt, block * 2 + 1);
+            if (block == blocks.length) {
+                blocks = Arrays.copyOf(blocks, block * 2 + 1);
             }
-            if (starts[block] == null) {
-                starts[block] = new long[BLOCK];
-                nameAt[block] = new int[BLOCK];
+            if (blocks[block] == null) {
+                blocks[block] = ByteBuffer.allocateDirect(BLOCK * ROW).order(ByteOrder.nativeOrder());
             }
-            starts[block][count & (BLOCK - 1)] = start;
-            nameAt[block][count & (BLOCK - 1)] = name;
+            int at = (count & (BLOCK - 1)) * ROW;
+            blocks[block].putLong(at, start).putInt(at + 8, name);
             count++;
         }
 
         long start(int i) {
-            return starts[i >>> BLOCK_BITS][i & (BLOCK - 1)];
+            return blocks[i >>> BLOCK_BITS].getLong((i & (BLOCK - 1)) * ROW);
         }
 
         int nameAt(int i) {
-            return nameAt[i >>> BLOCK_BITS][i & (BLOCK - 1)];
+            return blocks[i >>> BLOCK_BITS].getInt((i & (BLOCK - 1)) * ROW + 8);
         }
 
         @Override
@@ -144,18 +147,11 @@ public final class KernelSymbols {
 
         @Override
         public void swap(int i, int j) {
-            long[] si = starts[i >>> BLOCK_BITS];
-            long[] sj = starts[j >>> BLOCK_BITS];
-            int[] ni = nameAt[i >>> BLOCK_BITS];
-            int[] nj = nameAt[j >>> BLOCK_BITS];
-            int a = i & (BLOCK - 1);
-            int b = j & (BLOCK - 1);
-            long start = si[a];
-            si[a] = sj[b];
-            sj[b] = start;
-            int name = ni[a];
-            ni[a] = nj[b];
-            nj[b] = name;
+            long start = start(i);
+            int name = nameAt(i);
+            blocks[i >>> BLOCK_BITS].putLong((i & (BLOCK - 1)) * ROW, start(j)).putInt((i & (BLOCK - 1)) * ROW + 8,
+                    nameAt(j));
+            blocks[j >>> BLOCK_BITS].putLong((j & (BLOCK - 1)) * ROW, start).putInt((j & (BLOCK - 1)) * ROW + 8, name);
         }
     }
 
@@ -237,9 +233,10 @@ public final class KernelSymbols {
     /** The name of a function found by {@link #find}; made anew each time: callers keep the frames they name. */
     public String name(int index) {
         int nameAt = functions.nameAt(index);
-        byte[] chunk = chunks[nameAt >>> CHUNK_BITS];
+        ByteBuffer chunk = chunks[nameAt >>> CHUNK_BITS];
         int at = nameAt & ((1 << CHUNK_BITS) - 1);
-        int length = (chunk[at] & 0xFF) << 8 | chunk[at + 1] & 0xFF;
-        return new String(chunk, at + 2, length, StandardCharsets.US_ASCII);
+        byte[] name = new byte[Short.toUnsignedInt(chunk.getShort(at))];
+        chunk.get(at + 2, name);
+        return new String(name, StandardCharsets.US_ASCII);
     }
 }

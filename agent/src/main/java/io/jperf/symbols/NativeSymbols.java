@@ -76,7 +76,7 @@ public final class NativeSymbols {
 
         /** Grows with every read of the mapped files: a name, the unwind tables, an FDE's rules. */
         int reads() {
-            return symbols.size() + (cfiRead ? 1 : 0) + (cfi == null ? 0 : cfi.fdesRead());
+            return symbols.size() + (cfiRead ? 1 : 0) + (cfi == null ? 0 : cfi.reads());
         }
 
         void release() {

@@ -83,6 +83,17 @@ public final class LongMap<V> {
     }
 
     @SuppressWarnings("unchecked")
+    /** Makes room for {@code entries} in all without growing step by step: one table, not a trail of smaller ones. */
+    public void ensureCapacity(int entries) {
+        int capacity = keys.length;
+        while (entries * 4L >= capacity * 3L) {
+            capacity *= 2;
+        }
+        if (capacity > keys.length) {
+            rehash(capacity);
+        }
+    }
+
     private void rehash(int capacity) {
         long[] oldKeys = keys;
         Object[] oldValues = values;

@@ -6,9 +6,11 @@ import io.jperf.jvmti.JvmtiException;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -45,7 +47,8 @@ final class MethodTable {
     static final class ClassInfo extends WeakReference<Class<?>> {
         /** The class's identity hash, kept for when it is gone. */
         final int hash;
-        final String name;
+        /** The internal name, made when a method of the class is first named: most classes' never are. */
+        private String name;
         final long[] methodIds;
         private boolean sourceKnown;
         private String sourceFile;
@@ -53,8 +56,15 @@ final class MethodTable {
         ClassInfo(Class<?> type, long[] methodIds, ReferenceQueue<Class<?>> queue) {
             super(type, queue);
             this.hash = System.identityHashCode(type);
-            this.name = internalName(type);
             this.methodIds = methodIds;
+        }
+
+        String name() {
+            if (name == null) {
+                Class<?> type = get();
+                name = type == null ? "[unloaded]" : internalName(type);
+            }
+            return name;
         }
 
         String sourceFile(Jvmti jvmti) throws JvmtiException {
@@ -119,7 +129,7 @@ final class MethodTable {
             if (owner == null || owner.get() == null) {
                 return null;
             }
-            MethodRef m = new MethodRef(owner.name, shared(nameAndDescriptor[0]), shared(nameAndDescriptor[1]),
+            MethodRef m = new MethodRef(owner.name(), shared(nameAndDescriptor[0]), shared(nameAndDescriptor[1]),
                     owner.sourceFile(jvmti));
             if (withLines) {
                 m.setLines(jvmti.lineNumberTable(methodId));
@@ -135,6 +145,8 @@ final class MethodTable {
     private void rescan() {
         rescannedThisPass = true;
         rescans++;
+        List<ClassInfo> found = new ArrayList<>();
+        int methods = 0;
         for (Class<?> type : loadedClasses.get()) {
             if (type.isArray() || type.isPrimitive() || scanned.contains(type)) {
                 continue;
@@ -150,7 +162,13 @@ final class MethodTable {
             }
             ClassInfo info = new ClassInfo(type, ids, unloadedClasses);
             scanned.add(info);
-            for (long id : ids) {
+            found.add(info);
+            methods += ids.length;
+        }
+        // The first scan finds every class loaded so far (some 20 000 methods): the table grows once.
+        classOfMethod.ensureCapacity(classOfMethod.size() + methods);
+        for (ClassInfo info : found) {
+            for (long id : info.methodIds) {
                 classOfMethod.put(id, info);
             }
         }

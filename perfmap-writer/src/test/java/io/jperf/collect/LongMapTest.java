@@ -17,6 +17,9 @@ class LongMapTest {
         Random random = new Random(7);
         for (int i = 0; i < 200_000; i++) {
             long key = 1 + random.nextInt(5_000);
+            if (i % 50_000 == 25_000) {
+                ours.ensureCapacity(reference.size() + random.nextInt(20_000)); // a table grown at once keeps all
+            }
             switch (random.nextInt(3)) {
                 case 0:
                     ours.put(key, (long) i);
