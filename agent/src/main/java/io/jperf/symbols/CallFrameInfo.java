@@ -64,6 +64,12 @@ public final class CallFrameInfo {
      */
     private final IntBuffer search;
     private final long searchBase;
+    /**
+     * The first address of every {@link #STRIDE}th FDE, on the heap: a search reads one stretch of the mapped table
+     * (a page) instead of probing across all of it (libjvm's is 320 KB, each probe faulting in 64 KB).
+     */
+    private final int[] every;
+    private static final int STRIDE = 64;
     private int reads;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {
@@ -77,6 +83,11 @@ public final class CallFrameInfo {
         IntBuffer table = hdr != null ? searchTable(hdr) : null;
         search = table != null ? table : scan();
         searchBase = table != null ? hdr.address() : ehFrameAddress;
+        int fdes = search.limit() / 2;
+        every = new int[(fdes + STRIDE - 1) / STRIDE];
+        for (int k = 0; k < every.length; k++) {
+            every[k] = search.get(2 * k * STRIDE);
+        }
     }
 
     /** The call frame information of an ELF file, or null when it has none (or not for a machine jperf knows). */
@@ -113,9 +124,24 @@ public final class CallFrameInfo {
 
     /** The index of the last FDE that starts at or before {@code pc}, or −1. */
     private int fdeAt(long pc) {
-        int found = -1;
+        int stretch = -1;
         int lo = 0;
-        int hi = search.limit() / 2 - 1;
+        int hi = every.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (searchBase + every[mid] <= pc) {
+                stretch = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (stretch < 0) {
+            return -1;
+        }
+        int found = -1;
+        lo = stretch * STRIDE;
+        hi = Math.min(lo + STRIDE, search.limit() / 2) - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             if (searchBase + search.get(2 * mid) <= pc) {

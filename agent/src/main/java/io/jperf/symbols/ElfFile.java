@@ -308,21 +308,28 @@ public final class ElfFile {
     }
 
     /**
-     * Function symbols by address, read where the file is mapped: the table holds only where each symbol record lies,
-     * in address order (4 bytes a symbol; libjvm has 45 000 functions).
+     * Function symbols by address. The table holds each function's start (as 4 bytes above the file's lowest
+     * function: a shared object's code spans less than 4 GB) and where its symbol record lies; sizes and names are read
+     * where the file is mapped, once per symbol a sample lands in. 8 bytes a symbol, where libjvm has 45 000, and a
+     * search touches none of the file's pages.
      */
     public static final class SymbolTable {
         private static final int SECOND = 1 << 31;
 
         private final ByteBuffer file;
-        /** The file offset of each function's Elf64_Sym, in address order; {@link #SECOND} marks .dynsym's. */
+        private final long base;
+        /** Start addresses above {@link #base}, unsigned, in order. */
+        private final int[] starts;
+        /** The file offset of each function's Elf64_Sym; {@link #SECOND} marks the second symbol section's. */
         private final int[] records;
         /** The string tables of the first and second symbol sections. */
         private final long[] strings;
         private final int count;
 
-        private SymbolTable(ByteBuffer file, int[] records, long[] strings, int count) {
+        private SymbolTable(ByteBuffer file, long base, int[] starts, int[] records, long[] strings, int count) {
             this.file = file;
+            this.base = base;
+            this.starts = starts;
             this.records = records;
             this.strings = strings;
             this.count = count;
@@ -334,12 +341,16 @@ public final class ElfFile {
 
         /** The index of the symbol covering {@code address}, or −1. Zero-sized symbols cover up to the next one. */
         public int find(long address) {
+            if (address < base || address - base > 0xFFFF_FFFFL) {
+                return -1;
+            }
+            int key = (int) (address - base);
             int i = -1;
             int lo = 0;
             int hi = count - 1;
             while (lo <= hi) {
                 int mid = (lo + hi) >>> 1;
-                if (start(mid) <= address) {
+                if (Integer.compareUnsigned(starts[mid], key) <= 0) {
                     i = mid;
                     lo = mid + 1;
                 } else {
@@ -349,17 +360,13 @@ public final class ElfFile {
             if (i < 0) {
                 return -1;
             }
-            long size = size(i);
+            long size = file.getLong((records[i] & ~SECOND) + 16);
             long end = size > 0 ? start(i) + size : i + 1 < count ? start(i + 1) : start(i) + 1;
             return address < end ? i : -1;
         }
 
         public long start(int index) {
-            return file.getLong((records[index] & ~SECOND) + 8);
-        }
-
-        private long size(int index) {
-            return file.getLong((records[index] & ~SECOND) + 16);
+            return base + Integer.toUnsignedLong(starts[index]);
         }
 
         /** The raw (mangled) name, made anew each time: callers keep the few they use. */
@@ -369,7 +376,7 @@ public final class ElfFile {
             return cString(file, (int) (table + Integer.toUnsignedLong(file.getInt(record & ~SECOND))));
         }
 
-        static final class Builder implements Sorting.Rows {
+        static final class Builder {
             private final ByteBuffer file;
             private final long[] strings;
             private final int[] records;
@@ -387,39 +394,62 @@ public final class ElfFile {
                 records[n++] = offset | (section == 0 ? 0 : SECOND);
             }
 
+            private long value(int i) {
+                return file.getLong((records[i] & ~SECOND) + 8);
+            }
+
             /**
              * Sorted by address, in place; of symbols at the same address the larger is kept (.symtab and .dynsym
-             * overlap). The few duplicates' slots are left unused at the end.
+             * overlap). The few duplicates' slots, and any function 4 GB or more above the lowest, are left unused at
+             * the end.
              */
             SymbolTable build() {
-                SymbolTable table = new SymbolTable(file, records, strings, n);
-                Sorting.sort(n, this);
-                int kept = 0;
+                long base = Long.MAX_VALUE;
                 for (int i = 0; i < n; i++) {
-                    if (i == 0 || table.start(i) != table.start(kept - 1)) {
-                        records[kept++] = records[i];
+                    base = Math.min(base, value(i));
+                }
+                int[] starts = new int[n];
+                int within = 0;
+                for (int i = 0; i < n; i++) {
+                    long offset = value(i) - base;
+                    if (offset <= 0xFFFF_FFFFL) {
+                        records[within] = records[i];
+                        starts[within++] = (int) offset;
                     }
                 }
-                return new SymbolTable(file, records, strings, kept);
-            }
+                Sorting.sort(within, new Sorting.Rows() {
+                    /** By address; at one address the larger first, then (aliases) the record earlier in the file. */
+                    @Override
+                    public int compare(int i, int j) {
+                        int c = Integer.compareUnsigned(starts[i], starts[j]);
+                        if (c == 0) {
+                            c = Long.compareUnsigned(size(j), size(i));
+                        }
+                        return c != 0 ? c : Integer.compareUnsigned(records[i], records[j]);
+                    }
 
-            /** By address; at one address the larger first, then (aliases) the record earlier in the file. */
-            @Override
-            public int compare(int i, int j) {
-                int a = records[i] & ~SECOND;
-                int b = records[j] & ~SECOND;
-                int c = Long.compareUnsigned(file.getLong(a + 8), file.getLong(b + 8));
-                if (c == 0) {
-                    c = Long.compareUnsigned(file.getLong(b + 16), file.getLong(a + 16));
+                    @Override
+                    public void swap(int i, int j) {
+                        int r = records[i];
+                        records[i] = records[j];
+                        records[j] = r;
+                        int s = starts[i];
+                        starts[i] = starts[j];
+                        starts[j] = s;
+                    }
+                });
+                int kept = 0;
+                for (int i = 0; i < within; i++) {
+                    if (i == 0 || starts[i] != starts[kept - 1]) {
+                        records[kept] = records[i];
+                        starts[kept++] = starts[i];
+                    }
                 }
-                return c != 0 ? c : Integer.compareUnsigned(records[i], records[j]);
+                return new SymbolTable(file, n == 0 ? 0 : base, starts, records, strings, kept);
             }
 
-            @Override
-            public void swap(int i, int j) {
-                int r = records[i];
-                records[i] = records[j];
-                records[j] = r;
+            private long size(int i) {
+                return file.getLong((records[i] & ~SECOND) + 16);
             }
         }
     }
