@@ -370,45 +370,65 @@ public final class SamplingBenchmark {
         Path file = work.resolve("threads.txt");
         List<Variant> variants = List.of(new Variant("no profiler", List.of()), jperfAt(KHZ, file),
                 asyncAt(KHZ, work.resolve("ap-threads.collapsed"), false));
-        long[][] m = new long[variants.size()][4];
-        for (int v = 0; v < variants.size(); v++) {
-            List<String> jvm = new ArrayList<>(variants.get(v).jvm());
-            jvm.addAll(List.of("-XX:NativeMemoryTracking=summary", "-XX:+UnlockDiagnosticVMOptions",
-                    "-XX:+PrintNMTStatistics", "-Dsamples.delay=1", "-Dsamples.heap=true"));
-            Process p = b.start(jvm, "threads", Integer.toString(seconds), Integer.toString(threads));
-            StringBuilder out = new StringBuilder();
-            Thread reader = new Thread(() -> {
-                try {
-                    out.append(new String(p.getInputStream().readAllBytes()));
-                } catch (IOException ignored) {
-                    // The process ended.
+        // [variant][measure][run]: a JVM's RSS alone varies by megabytes from run to run, hence medians.
+        long[][][] m = new long[variants.size()][4][runs];
+        long lost = 0;
+        Map<String, String> info = Map.of();
+        for (int r = 0; r < runs; r++) {
+            for (int v = 0; v < variants.size(); v++) {
+                long[] one = memoryOnce(variants.get(v), threads);
+                for (int i = 0; i < one.length; i++) {
+                    m[v][i][r] = one[i];
                 }
-            });
-            reader.start();
-            Thread.sleep((seconds / 2 + 1) * 1000L);
-            m[v][0] = rss(p.pid());
-            p.waitFor();
-            reader.join();
-            for (String l : out.toString().split("\n")) {
-                if (l.startsWith("Total:")) {
-                    m[v][1] = committedKib(l) * 1024;
-                } else if (l.contains("Java Heap (reserved=")) {
-                    m[v][2] = committedKib(l) * 1024;
-                } else if (l.startsWith("samples: heap used after GC ")) {
-                    m[v][3] = Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                if (v == 1) {
+                    info = Bench.keyValues(Files.readAllLines(file));
+                    lost += Long.parseLong(info.get("lost"));
                 }
             }
-            m[v][1] -= m[v][2]; // NMT outside the Java heap
         }
-        Map<String, String> info = Bench.keyValues(Files.readAllLines(file));
-        System.out.printf("%n3. Memory with %d threads working in bursts, profiled at 1 kHz (jperf: %s samples, %s lost,"
-                + " %s)%n", threads, info.get("samples"), info.get("lost"), info.get("mode"));
+        System.out.printf("%n3. Memory with %d threads working in bursts, profiled at 1 kHz (jperf: %s samples in the"
+                + " last run, %d lost in all %d, %s)%n", threads, info.get("samples"), lost, runs, info.get("mode"));
         String[] names = {"RSS while working", "NMT committed, not heap", "Java heap committed",
             "live heap after GC"};
+        System.out.printf("   (median of %d alternating runs)%n", runs);
         for (int i = 0; i < names.length; i++) {
-            System.out.printf(Locale.ROOT, "   %-24s %8d KiB; jperf %+8d KiB; async-profiler %+8d KiB%n", names[i],
-                    m[0][i] / 1024, (m[1][i] - m[0][i]) / 1024, (m[2][i] - m[0][i]) / 1024);
+            double none = Bench.median(m[0][i]);
+            System.out.printf(Locale.ROOT, "   %-24s %8.0f KiB; jperf %+8.0f KiB; async-profiler %+8.0f KiB%n", names[i],
+                    none / 1024, (Bench.median(m[1][i]) - none) / 1024, (Bench.median(m[2][i]) - none) / 1024);
         }
+    }
+
+    /** One run: RSS midway, NMT outside the heap, heap committed, live heap after GC at exit (bytes). */
+    private long[] memoryOnce(Variant variant, int threads) throws Exception {
+        List<String> jvm = new ArrayList<>(variant.jvm());
+        jvm.addAll(List.of("-XX:NativeMemoryTracking=summary", "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:+PrintNMTStatistics", "-Dsamples.delay=1", "-Dsamples.heap=true"));
+        Process p = b.start(jvm, "threads", Integer.toString(seconds), Integer.toString(threads));
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try {
+                out.append(new String(p.getInputStream().readAllBytes()));
+            } catch (IOException ignored) {
+                // The process ended.
+            }
+        });
+        reader.start();
+        Thread.sleep((seconds / 2 + 1) * 1000L);
+        long[] m = new long[4];
+        m[0] = rss(p.pid());
+        p.waitFor();
+        reader.join();
+        for (String l : out.toString().split("\n")) {
+            if (l.startsWith("Total:")) {
+                m[1] = committedKib(l) * 1024;
+            } else if (l.contains("Java Heap (reserved=")) {
+                m[2] = committedKib(l) * 1024;
+            } else if (l.startsWith("samples: heap used after GC ")) {
+                m[3] = Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        m[1] -= m[2]; // NMT outside the Java heap
+        return m;
     }
 
     private static long rss(long pid) throws IOException {
