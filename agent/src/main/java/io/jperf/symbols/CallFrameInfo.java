@@ -52,6 +52,7 @@ public final class CallFrameInfo {
     }
 
     private static final int DW_EH_PE_OMIT = 0xff;
+    private static final int STRIDE = 64;
 
     private final ByteBuffer b;
     private final Arch arch;
@@ -69,7 +70,6 @@ public final class CallFrameInfo {
      * (a page) instead of probing across all of it (libjvm's is 320 KB, each probe faulting in 64 KB).
      */
     private final int[] every;
-    private static final int STRIDE = 64;
     private int reads;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {

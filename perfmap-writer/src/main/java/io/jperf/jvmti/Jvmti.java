@@ -148,7 +148,6 @@ public final class Jvmti {
         return Function.getFunction(structWithTable.getPointer(0).getPointer((long) slot * Native.POINTER_SIZE));
     }
 
-
     private void check(int rc, String what) throws JvmtiException {
         if (rc != ERROR_NONE) {
             throw new JvmtiException(what + " failed: " + errorName(rc), rc);
