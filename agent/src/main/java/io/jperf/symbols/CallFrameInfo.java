@@ -213,11 +213,8 @@ public final class CallFrameInfo {
 
             @Override
             public void swap(int i, int j) {
-                for (int k = 0; k < 2; k++) {
-                    int t = table[2 * i + k];
-                    table[2 * i + k] = table[2 * j + k];
-                    table[2 * j + k] = t;
-                }
+                Sorting.swap(table, 2 * i, 2 * j);
+                Sorting.swap(table, 2 * i + 1, 2 * j + 1);
             }
         });
         return IntBuffer.wrap(table, 0, 2 * n).slice();

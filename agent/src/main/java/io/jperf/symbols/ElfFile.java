@@ -430,12 +430,8 @@ public final class ElfFile {
 
                     @Override
                     public void swap(int i, int j) {
-                        int r = records[i];
-                        records[i] = records[j];
-                        records[j] = r;
-                        int s = starts[i];
-                        starts[i] = starts[j];
-                        starts[j] = s;
+                        Sorting.swap(records, i, j);
+                        Sorting.swap(starts, i, j);
                     }
                 });
                 int kept = 0;

@@ -27,6 +27,13 @@ public final class Sorting {
         }
     }
 
+    /** Swaps two elements of an array: the usual {@link Rows#swap} of one parallel array. */
+    public static void swap(int[] array, int i, int j) {
+        int t = array[i];
+        array[i] = array[j];
+        array[j] = t;
+    }
+
     private static void siftDown(Rows rows, int root, int n) {
         while (true) {
             int child = 2 * root + 1;

@@ -477,9 +477,7 @@ public final class CodeCacheTracker {
 
             @Override
             public void swap(int i, int j) {
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
+                Sorting.swap(order, i, j);
             }
         });
         return order;

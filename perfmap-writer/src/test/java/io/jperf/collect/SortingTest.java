@@ -37,9 +37,7 @@ class SortingTest {
                     long k = keys[i];
                     keys[i] = keys[j];
                     keys[j] = k;
-                    int p = payload[i];
-                    payload[i] = payload[j];
-                    payload[j] = p;
+                    Sorting.swap(payload, i, j);
                 }
             });
             for (int i = 0; i < n; i++) {
