@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NativeSymbols {
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long RELEASE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RELEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final Path DEBUG_ROOT = Path.of("/usr/lib/debug");
 
     private ProcessMaps maps;
@@ -159,7 +159,8 @@ public final class NativeSymbols {
     }
 
     /**
-     * At most once a second, lets the pages of the mapped files go that names and unwind rules were read from since:
+     * At most four times a second, lets the pages of the mapped files go that names and unwind rules were read from
+     * since (each read brings back the 64 KiB around it, so what stays resident grows with the interval):
      * the names and rules read are kept, and a profile keeps reading few new ones, so the files would otherwise stay
      * resident a few MiB each (libjvm's 4.4 MiB in a 1 kHz profile of 50 threads) for nothing. Files not read since
      * are left alone: letting pages go flushes the other CPUs' TLBs, an interrupt to the application's threads.
