@@ -86,10 +86,15 @@ final class JarRegion {
         return entries.containsKey(name);
     }
 
-    /** The entry's CRC-32 and size as the jar lists them ("crc-size" in hexadecimal and decimal); null if none. */
+    /** The entry's CRC-32 and size as the jar lists them, spelt as {@link #checksum(long, long)}; null if none. */
     String checksum(String name) {
         Entry e = entries.get(name);
-        return e == null ? null : Integer.toHexString(e.crc) + "-" + Integer.toUnsignedString(e.size);
+        return e == null ? null : checksum(Integer.toUnsignedLong(e.crc), Integer.toUnsignedLong(e.size));
+    }
+
+    /** A CRC-32 and a size as one name: "crc-size", in hexadecimal and decimal. */
+    static String checksum(long crc, long size) {
+        return Long.toHexString(crc) + "-" + size;
     }
 
     /** The entry's bytes, or null when the jar has no such entry. */

@@ -83,6 +83,6 @@ final class NativeLibraryCache {
                 size += n;
             }
         }
-        return hash.equals(Long.toHexString(crc.getValue()) + "-" + size);
+        return hash.equals(JarRegion.checksum(crc.getValue(), size));
     }
 }

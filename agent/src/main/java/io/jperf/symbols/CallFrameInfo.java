@@ -69,7 +69,7 @@ public final class CallFrameInfo {
      * The first address of every {@link #STRIDE}th FDE, on the heap: a search reads one stretch of the mapped table
      * (a page) instead of probing across all of it (libjvm's is 320 KB, each probe faulting in 64 KB).
      */
-    private final int[] every;
+    private final IntBuffer every;
     private int reads;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {
@@ -84,10 +84,11 @@ public final class CallFrameInfo {
         search = table != null ? table : scan();
         searchBase = table != null ? hdr.address() : ehFrameAddress;
         int fdes = search.limit() / 2;
-        every = new int[(fdes + STRIDE - 1) / STRIDE];
-        for (int k = 0; k < every.length; k++) {
-            every[k] = search.get(2 * k * STRIDE);
+        int[] firsts = new int[(fdes + STRIDE - 1) / STRIDE];
+        for (int k = 0; k < firsts.length; k++) {
+            firsts[k] = search.get(2 * k * STRIDE);
         }
+        every = IntBuffer.wrap(firsts);
     }
 
     /** The call frame information of an ELF file, or null when it has none (or not for a machine jperf knows). */
@@ -124,27 +125,20 @@ public final class CallFrameInfo {
 
     /** The index of the last FDE that starts at or before {@code pc}, or −1. */
     private int fdeAt(long pc) {
-        int stretch = -1;
-        int lo = 0;
-        int hi = every.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (searchBase + every[mid] <= pc) {
-                stretch = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int stretch = lastAtOrBefore(every, 1, 0, every.limit() - 1, pc);
         if (stretch < 0) {
             return -1;
         }
+        int first = stretch * STRIDE;
+        return lastAtOrBefore(search, 2, first, Math.min(first + STRIDE, search.limit() / 2) - 1, pc);
+    }
+
+    /** The last index in lo..hi whose start ({@code searchBase} + the int at index × step) is at or before pc; −1. */
+    private int lastAtOrBefore(IntBuffer starts, int step, int lo, int hi, long pc) {
         int found = -1;
-        lo = stretch * STRIDE;
-        hi = Math.min(lo + STRIDE, search.limit() / 2) - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (searchBase + search.get(2 * mid) <= pc) {
+            if (searchBase + starts.get(step * mid) <= pc) {
                 found = mid;
                 lo = mid + 1;
             } else {
@@ -282,8 +276,7 @@ public final class CallFrameInfo {
         return new Cie(codeAlign, dataAlign, raRegister, fdeEncoding, augmented, r.at, end);
     }
 
-    /** Runs the CIE's and the FDE's instructions: the FDE's rows, by address. */
-    /** The row of the FDE at {@code fdeOffset} that covers {@code pc}, or null. */
+    /** The row covering pc of the FDE at {@code fdeOffset}, by its CIE's and its own instructions; or null. */
     private Row rowAt(long fdeOffset, long pc) {
         Fde f = fde(fdeOffset);
         State initial = new State();

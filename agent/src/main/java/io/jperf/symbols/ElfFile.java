@@ -108,16 +108,16 @@ public final class ElfFile {
         }
         buildId = id;
         debugLink = link;
-        // Functions are counted first (often half of the symbols), so that the table is made at its final size.
+        // Functions are counted first (often half of the symbols), so that the table is made at its final size. ELF
+        // allows one .symtab and one .dynsym: a record's section is one bit.
         int functions = 0;
+        long[] strings = new long[2];
         for (int k = 0; k < Math.min(2, symbolSections.size()); k++) {
             functions += readFunctions(symbolSections.get(k), k, null);
+            strings[k] = symbolSections.get(k)[2];
         }
-        // ELF allows one .symtab and one .dynsym: a record's section is one bit.
-        long[] strings = new long[2];
         SymbolTable.Builder table = new SymbolTable.Builder(file, strings, functions);
         for (int k = 0; k < Math.min(2, symbolSections.size()); k++) {
-            strings[k] = symbolSections.get(k)[2];
             readFunctions(symbolSections.get(k), k, table);
         }
         symbols = table.build();
@@ -309,12 +309,15 @@ public final class ElfFile {
 
     /**
      * Function symbols by address. The table holds each function's start (as 4 bytes above the file's lowest
-     * function: a shared object's code spans less than 4 GB) and where its symbol record lies; sizes and names are read
-     * where the file is mapped, once per symbol a sample lands in. 8 bytes a symbol, where libjvm has 45 000, and a
-     * search touches none of the file's pages.
+     * function: a shared object's code spans less than 4 GB) and where its symbol record lies; a lookup reads the
+     * found symbol's size, and naming reads its name, where the file is mapped. 8 bytes a symbol, where libjvm has
+     * 45 000, and the search itself touches none of the file's pages.
      */
     public static final class SymbolTable {
         private static final int SECOND = 1 << 31;
+        /** Offsets in an Elf64_Sym record. */
+        private static final int VALUE = 8;
+        private static final int SIZE = 16;
 
         private final ByteBuffer file;
         private final long base;
@@ -360,7 +363,7 @@ public final class ElfFile {
             if (i < 0) {
                 return -1;
             }
-            long size = file.getLong((records[i] & ~SECOND) + 16);
+            long size = field(file, records[i], SIZE);
             long end = size > 0 ? start(i) + size : i + 1 < count ? start(i + 1) : start(i) + 1;
             return address < end ? i : -1;
         }
@@ -374,6 +377,11 @@ public final class ElfFile {
             int record = records[index];
             long table = strings[record < 0 ? 1 : 0];
             return cString(file, (int) (table + Integer.toUnsignedLong(file.getInt(record & ~SECOND))));
+        }
+
+        /** A 64-bit field of a symbol record: st_value ({@link #VALUE}) or st_size ({@link #SIZE}). */
+        private static long field(ByteBuffer file, int record, int field) {
+            return file.getLong((record & ~SECOND) + field);
         }
 
         static final class Builder {
@@ -394,9 +402,6 @@ public final class ElfFile {
                 records[n++] = offset | (section == 0 ? 0 : SECOND);
             }
 
-            private long value(int i) {
-                return file.getLong((records[i] & ~SECOND) + 8);
-            }
 
             /**
              * Sorted by address, in place; of symbols at the same address the larger is kept (.symtab and .dynsym
@@ -406,12 +411,12 @@ public final class ElfFile {
             SymbolTable build() {
                 long base = Long.MAX_VALUE;
                 for (int i = 0; i < n; i++) {
-                    base = Math.min(base, value(i));
+                    base = Math.min(base, field(file, records[i], VALUE));
                 }
                 int[] starts = new int[n];
                 int within = 0;
                 for (int i = 0; i < n; i++) {
-                    long offset = value(i) - base;
+                    long offset = field(file, records[i], VALUE) - base;
                     if (offset <= 0xFFFF_FFFFL) {
                         records[within] = records[i];
                         starts[within++] = (int) offset;
@@ -423,7 +428,7 @@ public final class ElfFile {
                     public int compare(int i, int j) {
                         int c = Integer.compareUnsigned(starts[i], starts[j]);
                         if (c == 0) {
-                            c = Long.compareUnsigned(size(j), size(i));
+                            c = Long.compareUnsigned(field(file, records[j], SIZE), field(file, records[i], SIZE));
                         }
                         return c != 0 ? c : Integer.compareUnsigned(records[i], records[j]);
                     }
@@ -442,10 +447,6 @@ public final class ElfFile {
                     }
                 }
                 return new SymbolTable(file, n == 0 ? 0 : base, starts, records, strings, kept);
-            }
-
-            private long size(int i) {
-                return file.getLong((records[i] & ~SECOND) + 16);
             }
         }
     }

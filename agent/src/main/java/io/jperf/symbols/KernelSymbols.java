@@ -127,17 +127,24 @@ public final class KernelSymbols {
             if (blocks[block] == null) {
                 blocks[block] = ByteBuffer.allocateDirect(BLOCK * ROW).order(ByteOrder.nativeOrder());
             }
-            int at = (count & (BLOCK - 1)) * ROW;
-            blocks[block].putLong(at, start).putInt(at + 8, name);
-            count++;
+            set(count++, start, name);
+        }
+
+        private void set(int i, long start, int name) {
+            blocks[i >>> BLOCK_BITS].putLong(at(i), start).putInt(at(i) + 8, name);
+        }
+
+        /** Where function i lies in its block. */
+        private static int at(int i) {
+            return (i & (BLOCK - 1)) * ROW;
         }
 
         long start(int i) {
-            return blocks[i >>> BLOCK_BITS].getLong((i & (BLOCK - 1)) * ROW);
+            return blocks[i >>> BLOCK_BITS].getLong(at(i));
         }
 
         int nameAt(int i) {
-            return blocks[i >>> BLOCK_BITS].getInt((i & (BLOCK - 1)) * ROW + 8);
+            return blocks[i >>> BLOCK_BITS].getInt(at(i) + 8);
         }
 
         @Override
@@ -149,9 +156,8 @@ public final class KernelSymbols {
         public void swap(int i, int j) {
             long start = start(i);
             int name = nameAt(i);
-            blocks[i >>> BLOCK_BITS].putLong((i & (BLOCK - 1)) * ROW, start(j)).putInt((i & (BLOCK - 1)) * ROW + 8,
-                    nameAt(j));
-            blocks[j >>> BLOCK_BITS].putLong((j & (BLOCK - 1)) * ROW, start).putInt((j & (BLOCK - 1)) * ROW + 8, name);
+            set(i, start(j), nameAt(j));
+            set(j, start, name);
         }
     }
 

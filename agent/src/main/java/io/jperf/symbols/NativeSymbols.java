@@ -51,6 +51,8 @@ public final class NativeSymbols {
         final Symbol whole;
         private CallFrameInfo cfi;
         private boolean cfiRead;
+        /** Symbol lookups so far: each reads the found symbol's record, and naming it its name, where mapped. */
+        private int lookups;
         /** {@link #reads()} when the file's pages were last let go. */
         private int readsReleased;
 
@@ -74,9 +76,15 @@ public final class NativeSymbols {
             return cfi;
         }
 
-        /** Grows with every read of the mapped files: a name, the unwind tables, an FDE's rules. */
+        /** Grows with every read of the mapped files: a symbol lookup, the unwind tables, an unwind lookup. */
         int reads() {
-            return symbols.size() + (cfiRead ? 1 : 0) + (cfi == null ? 0 : cfi.reads());
+            return lookups + (cfiRead ? 1 : 0) + (cfi == null ? 0 : cfi.reads());
+        }
+
+        /** The index of the function at a link-time address, or −1. */
+        int find(long linkAddress) {
+            lookups++;
+            return table.find(linkAddress);
         }
 
         void release() {
@@ -123,7 +131,7 @@ public final class NativeSymbols {
             return lib.whole;
         }
         long linkAddress = lib.elf.addressOf(address - m.start() + m.offset());
-        int index = linkAddress < 0 ? -1 : lib.table.find(linkAddress);
+        int index = linkAddress < 0 ? -1 : lib.find(linkAddress);
         return index < 0 ? lib.whole : lib.symbol(index);
     }
 

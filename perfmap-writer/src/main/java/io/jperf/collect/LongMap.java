@@ -82,7 +82,6 @@ public final class LongMap<V> {
         }
     }
 
-    @SuppressWarnings("unchecked")
     /** Makes room for {@code entries} in all without growing step by step: one table, not a trail of smaller ones. */
     public void ensureCapacity(int entries) {
         int capacity = keys.length;
@@ -94,6 +93,7 @@ public final class LongMap<V> {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private void rehash(int capacity) {
         long[] oldKeys = keys;
         Object[] oldValues = values;

@@ -141,7 +141,11 @@ public final class Jvmti {
         if (rc != 0 || jvmti == null) {
             throw new JvmtiException("JavaVM GetEnv(JVMTI 1.2) failed", rc);
         }
-        return new Jvmti(jvmti);
+        try {
+            return new Jvmti(jvmti);
+        } catch (LinkageError e) {
+            throw new JvmtiException("cannot bind this JVM's JVMTI functions: " + e.getMessage(), -1);
+        }
     }
 
     private static Function slot(Pointer structWithTable, int slot) {

@@ -393,8 +393,9 @@ public final class SamplingBenchmark {
         System.out.printf("   (median of %d alternating runs)%n", runs);
         for (int i = 0; i < names.length; i++) {
             double none = Bench.median(m[0][i]);
-            System.out.printf(Locale.ROOT, "   %-24s %8.0f KiB; jperf %+8.0f KiB; async-profiler %+8.0f KiB%n", names[i],
-                    none / 1024, (Bench.median(m[1][i]) - none) / 1024, (Bench.median(m[2][i]) - none) / 1024);
+            System.out.printf(Locale.ROOT, "   %-24s %8.0f KiB; jperf %+8.0f KiB; async-profiler %+8.0f KiB%n",
+                    names[i], none / 1024, (Bench.median(m[1][i]) - none) / 1024,
+                    (Bench.median(m[2][i]) - none) / 1024);
         }
     }
 
