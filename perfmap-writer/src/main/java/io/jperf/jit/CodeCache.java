@@ -27,14 +27,16 @@ public final class CodeCache {
     private volatile long retainDeadNanos;
     private volatile int maxDead;
     private final LongSortedMap<Entry> live = new LongSortedMap<>();
-    /** Live and unloaded code: [0, sorted) by start then load time, later ones added since the last publish. */
-    private Entry[] entries = new Entry[256];
-    private int count;
-    private int sorted;
+    /** Code added since the last publish, in the order added. */
+    private Entry[] added = new Entry[64];
+    private int addedCount;
     /** How many entries are unloaded code, and the earliest unload among them. */
     private int dead;
     private long earliestUnload = NEVER;
     private volatile Snapshot current = Snapshot.EMPTY;
+    /** The publishing writer's scratch: entries of the chunks being rebuilt, and the chunks of the next snapshot. */
+    private Entry[] merged = new Entry[2 * Chunk.MAX];
+    private final List<Chunk> chunks = new ArrayList<>();
 
     /** What {@link #add} did. */
     enum Added {
@@ -111,10 +113,10 @@ public final class CodeCache {
         }
         Entry added = new Entry(blob, load);
         live.put(blob.start, added);
-        if (count == entries.length) {
-            entries = Arrays.copyOf(entries, count * 2);
+        if (addedCount == this.added.length) {
+            this.added = Arrays.copyOf(this.added, addedCount * 2);
         }
-        entries[count++] = added;
+        this.added[addedCount++] = added;
         return Added.NEW;
     }
 
@@ -153,75 +155,121 @@ public final class CodeCache {
     }
 
     /**
-     * Makes all changes so far visible to readers and forgets unloaded code older than the retention. The code added
-     * since the last publish is sorted and merged into the rest, which is in order already: a publish costs the copy
-     * into the snapshot's arrays, not a sort of the whole cache.
+     * Makes all changes so far visible to readers and forgets unloaded code older than the retention. Snapshots share
+     * their chunks: a publish rebuilds only the chunks that gain or forget code, so it costs (and leaves as garbage)
+     * about what changed, not the whole cache.
      */
     Snapshot publish(long now) {
-        if (sorted < count) {
-            Arrays.sort(entries, sorted, count, BY_START);
-            mergeAdded();
-            sorted = count;
+        Snapshot last = current;
+        long cutoff = forgetBefore(last, now);
+        boolean forgetting = earliestUnload < cutoff;
+        long keepFrom = forgetting ? cutoff : Long.MIN_VALUE;
+        Arrays.sort(added, 0, addedCount, BY_START);
+        chunks.clear();
+        int a = 0;
+        int m = 0;
+        for (int c = 0; c < last.chunks.length; c++) {
+            Chunk chunk = last.chunks[c];
+            boolean lastChunk = c == last.chunks.length - 1;
+            int to = a;
+            while (to < addedCount && (lastChunk || compare(added[to], last.chunks[c + 1].entries[0]) < 0)) {
+                to++;
+            }
+            if (m == 0 && to == a && !(forgetting && chunk.unloadedBefore(cutoff))) {
+                chunks.add(chunk);
+                continue;
+            }
+            m = mergeInto(m, chunk.entries, to, a, keepFrom);
+            a = to;
+            if (m >= Chunk.MAX / 4 || lastChunk) {
+                m = cut(m);
+            }
         }
-        long cutoff = forgetBefore(now);
-        if (earliestUnload < cutoff) {
-            forget(cutoff);
+        if (last.chunks.length == 0) {
+            cut(mergeInto(0, new Entry[0], addedCount, 0, keepFrom));
         }
-        Snapshot s = new Snapshot(entries, count);
+        Arrays.fill(added, 0, addedCount, null);
+        addedCount = 0;
+        Snapshot s = new Snapshot(chunks.toArray(new Chunk[0]), live.size());
+        chunks.clear();
+        if (forgetting) {
+            countDead(s);
+        }
         current = s;
         return s;
     }
 
+    /**
+     * Appends to {@link #merged}, from position {@code m}, a chunk's entries merged with the added ones in
+     * [{@code from}, {@code to}), leaving out code unloaded before {@code cutoff}; returns the new end.
+     */
+    private int mergeInto(int m, Entry[] old, int to, int from, long cutoff) {
+        if (merged.length < m + old.length + to - from) {
+            merged = Arrays.copyOf(merged, 2 * (m + old.length + to - from));
+        }
+        int i = 0;
+        int j = from;
+        while (i < old.length || j < to) {
+            Entry e = j == to || (i < old.length && compare(old[i], added[j]) <= 0) ? old[i++] : added[j++];
+            if (e.unload >= cutoff) {
+                merged[m++] = e;
+            }
+        }
+        return m;
+    }
+
+    /** Cuts the merged entries into chunks of at most {@link Chunk#MAX}, of even sizes; returns 0. */
+    private int cut(int m) {
+        int pieces = (m + Chunk.MAX - 1) / Chunk.MAX;
+        for (int p = 0; p < pieces; p++) {
+            chunks.add(new Chunk(Arrays.copyOfRange(merged, (int) ((long) m * p / pieces),
+                    (int) ((long) m * (p + 1) / pieces))));
+        }
+        Arrays.fill(merged, 0, m, null);
+        return 0;
+    }
+
     /** Unloaded code that unloaded before this is forgotten. */
-    private long forgetBefore(long now) {
+    private long forgetBefore(Snapshot last, long now) {
         if (dead > 0 && maxDead <= 0) {
             return NEVER;
         }
         long before = now - retainDeadNanos;
         if (dead > maxDead) {
             long[] unloads = new long[dead];
-            int i = 0;
-            for (int k = 0; k < count; k++) {
-                if (entries[k].unload != NEVER) {
-                    unloads[i++] = entries[k].unload;
-                }
+            int n = 0;
+            for (Chunk chunk : last.chunks) {
+                n = unloads(chunk.entries, chunk.entries.length, unloads, n);
             }
-            Arrays.sort(unloads);
-            before = Math.max(before, unloads[dead - maxDead]);
+            n = unloads(added, addedCount, unloads, n);
+            Arrays.sort(unloads, 0, n);
+            if (n > maxDead) {
+                before = Math.max(before, unloads[n - maxDead]);
+            }
         }
         return before;
     }
 
-    private void forget(long cutoff) {
-        int kept = 0;
-        dead = 0;
-        earliestUnload = NEVER;
-        for (int k = 0; k < count; k++) {
-            Entry e = entries[k];
-            if (e.unload != NEVER) {
-                if (e.unload < cutoff) {
-                    continue;
-                }
-                dead++;
-                earliestUnload = Math.min(earliestUnload, e.unload);
+    /** Appends the unload times of the unloaded code among {@code entries[0, count)}, as far as they fit. */
+    private static int unloads(Entry[] entries, int count, long[] into, int n) {
+        for (int k = 0; k < count && n < into.length; k++) {
+            if (entries[k].unload != NEVER) {
+                into[n++] = entries[k].unload;
             }
-            entries[kept++] = e;
         }
-        Arrays.fill(entries, kept, count, null);
-        count = kept;
-        sorted = kept;
+        return n;
     }
 
-    /** Merges the sorted run [sorted, count) into the sorted run before it, from the back, in place. */
-    private void mergeAdded() {
-        if (sorted == 0 || compare(entries[sorted - 1], entries[sorted]) <= 0) {
-            return;
-        }
-        Entry[] added = Arrays.copyOfRange(entries, sorted, count);
-        int i = sorted - 1;
-        int j = added.length - 1;
-        for (int k = count - 1; j >= 0; k--) {
-            entries[k] = i >= 0 && compare(entries[i], added[j]) > 0 ? entries[i--] : added[j--];
+    private void countDead(Snapshot s) {
+        dead = 0;
+        earliestUnload = NEVER;
+        for (Chunk chunk : s.chunks) {
+            for (Entry e : chunk.entries) {
+                if (e.unload != NEVER) {
+                    dead++;
+                    earliestUnload = Math.min(earliestUnload, e.unload);
+                }
+            }
         }
     }
 
@@ -241,34 +289,74 @@ public final class CodeCache {
     }
 
     /**
+     * Consecutive versions, by start address, shared by the snapshots published while none of them was added or
+     * forgotten.
+     */
+    private static final class Chunk {
+        /** Most entries in a chunk: a publish copies this many for each chunk it changes. */
+        static final int MAX = 256;
+
+        final long[] starts;
+        /** The greatest end address of the entries in this chunk up to each: how far back a lookup must look. */
+        final long[] maxEnds;
+        final Entry[] entries;
+
+        Chunk(Entry[] entries) {
+            this.entries = entries;
+            starts = new long[entries.length];
+            maxEnds = new long[entries.length];
+            long maxEnd = Long.MIN_VALUE;
+            for (int i = 0; i < entries.length; i++) {
+                CodeBlob b = entries[i].blob;
+                starts[i] = b.start;
+                maxEnd = Math.max(maxEnd, b.end());
+                maxEnds[i] = maxEnd;
+            }
+        }
+
+        long maxEnd() {
+            return maxEnds[maxEnds.length - 1];
+        }
+
+        boolean unloadedBefore(long cutoff) {
+            for (Entry e : entries) {
+                if (e.unload < cutoff) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
      * The code cache at a publish: its versions sorted by start address, with load and unload times. Which versions it
      * holds never changes; their unload times may (see {@link Entry}).
      */
     public static final class Snapshot {
-        static final Snapshot EMPTY = new Snapshot(new Entry[0], 0);
+        static final Snapshot EMPTY = new Snapshot(new Chunk[0], 0);
 
-        private final long[] starts;
-        /** The greatest end address of the entries up to each: how far back a lookup must look. */
+        private final Chunk[] chunks;
+        /** Each chunk's first start address. */
+        private final long[] firstStarts;
+        /** The greatest end address of the chunks up to each. */
         private final long[] maxEnds;
-        private final Entry[] entries;
+        /** How many entries precede each chunk, and in all at the end. */
+        private final long[] offsets;
         private final int liveCount;
 
-        private Snapshot(Entry[] sorted, int n) {
-            starts = new long[n];
-            maxEnds = new long[n];
-            entries = Arrays.copyOf(sorted, n);
+        private Snapshot(Chunk[] chunks, int liveCount) {
+            this.chunks = chunks;
+            this.liveCount = liveCount;
+            firstStarts = new long[chunks.length];
+            maxEnds = new long[chunks.length];
+            offsets = new long[chunks.length + 1];
             long maxEnd = Long.MIN_VALUE;
-            int liveBlobs = 0;
-            for (int i = 0; i < n; i++) {
-                CodeBlob b = sorted[i].blob;
-                starts[i] = b.start;
-                maxEnd = Math.max(maxEnd, b.end());
-                maxEnds[i] = maxEnd;
-                if (sorted[i].unload == NEVER) {
-                    liveBlobs++;
-                }
+            for (int c = 0; c < chunks.length; c++) {
+                firstStarts[c] = chunks[c].starts[0];
+                maxEnd = Math.max(maxEnd, chunks[c].maxEnd());
+                maxEnds[c] = maxEnd;
+                offsets[c + 1] = offsets[c] + chunks[c].entries.length;
             }
-            this.liveCount = liveBlobs;
         }
 
         /**
@@ -278,33 +366,27 @@ public final class CodeCache {
          * event), and the code may run meanwhile. O(log n) plus the few versions that share the address.
          */
         public CodeBlob lookup(long pc, long time) {
-            int lo = 0;
-            int hi = starts.length;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (starts[mid] <= pc) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
             CodeBlob best = null;
             long bestLoad = 0;
             CodeBlob late = null;
             long lateLoad = 0;
-            for (int i = lo - 1; i >= 0 && maxEnds[i] > pc; i--) {
-                Entry e = entries[i];
-                CodeBlob b = e.blob;
-                if (pc >= b.end()) {
-                    continue;
-                }
-                long load = e.load;
-                if (load <= time && time < e.unload && (best == null || load > bestLoad)) {
-                    best = b;
-                    bestLoad = load;
-                } else if (load > time && time >= load - LATE_LOAD_NANOS && (late == null || load < lateLoad)) {
-                    late = b;
-                    lateLoad = load;
+            for (int c = lastAtOrBefore(firstStarts, firstStarts.length, pc); c >= 0 && maxEnds[c] > pc; c--) {
+                Chunk chunk = chunks[c];
+                for (int i = lastAtOrBefore(chunk.starts, chunk.starts.length, pc); i >= 0 && chunk.maxEnds[i] > pc;
+                        i--) {
+                    Entry e = chunk.entries[i];
+                    CodeBlob b = e.blob;
+                    if (pc >= b.end()) {
+                        continue;
+                    }
+                    long load = e.load;
+                    if (load <= time && time < e.unload && (best == null || load > bestLoad)) {
+                        best = b;
+                        bestLoad = load;
+                    } else if (load > time && time >= load - LATE_LOAD_NANOS && (late == null || load < lateLoad)) {
+                        late = b;
+                        lateLoad = load;
+                    }
                 }
             }
             return best != null ? best : late;
@@ -312,21 +394,41 @@ public final class CodeCache {
 
         /** Blobs, live and recently unloaded (with their times kept for {@link #lookup}), by start address. */
         public int size() {
-            return entries.length;
+            return (int) offsets[chunks.length];
         }
 
         public CodeBlob blob(int i) {
-            return entries[i].blob;
+            return entry(i).blob;
         }
 
         /** Not unloaded (as far as jperf knows now, which may be later than this snapshot). */
         public boolean isLive(int i) {
-            return entries[i].unload == NEVER;
+            return entry(i).unload == NEVER;
         }
 
         /** How much code was live when this snapshot was published. */
         public int liveCount() {
             return liveCount;
         }
+
+        private Entry entry(int i) {
+            int c = lastAtOrBefore(offsets, chunks.length, i);
+            return chunks[c].entries[(int) (i - offsets[c])];
+        }
+    }
+
+    /** The index of the last of {@code sorted[0, n)} at or before {@code key}, -1 if none is. */
+    private static int lastAtOrBefore(long[] sorted, int n, long key) {
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo - 1;
     }
 }

@@ -21,15 +21,13 @@ import java.util.function.Supplier;
  * Keeps a {@link CodeCache} current from JVMTI code events and feeds {@link CodeListener}s.
  *
  * <p>Callbacks only copy ({@link CodeEventCollector}); a daemon resolver thread names the code, updates the cache,
- * publishes snapshots every 100 to 500 ms (by size) and drives the listeners. Code compiled before jperf
+ * publishes snapshots every 100 ms and drives the listeners. Code compiled before jperf
  * arrived is learnt by replaying (GenerateEvents) on a helper thread while the resolver keeps draining, so the queue
  * stays short. If the queue ever overflows, events are dropped, counted, and the cache is rebuilt by another replay.
  */
 public final class CodeCacheTracker {
-    private static final long MIN_PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long MAX_PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    /** Publishing copies the cache: a bigger cache publishes less often, up to {@link #MAX_PUBLISH_NANOS}. */
-    private static final long PUBLISH_NANOS_PER_BLOB = 25_000;
+    /** How often changes reach readers; a publish copies only the chunks that changed. */
+    private static final long PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * An idle resolver sleeps this long, or until the queue holds {@link #WAKE_EVENTS}: each wake-up costs the
@@ -284,9 +282,7 @@ public final class CodeCacheTracker {
             startReplay(true);
         }
         long now = System.nanoTime();
-        long interval = Math.min(MAX_PUBLISH_NANOS, Math.max(MIN_PUBLISH_NANOS,
-                cache.snapshot().size() * PUBLISH_NANOS_PER_BLOB));
-        if (dirty && (now - lastPublish >= interval || publishRequested)) {
+        if (dirty && (now - lastPublish >= PUBLISH_NANOS || publishRequested)) {
             publish(now);
         }
         publishRequested = false;

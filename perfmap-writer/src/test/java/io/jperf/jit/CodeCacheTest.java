@@ -173,4 +173,122 @@ class CodeCacheTest {
             }
         }
     }
+
+    /** Code reused by a thousand small blobs spreads over several chunks: a lookup walks back across them. */
+    @Test
+    void unloadedCodeSpanningChunksIsFound() {
+        CompiledMethod big = code(A, 0x10000, 0x100000);
+        TestCode code = new TestCode(10_000, 100).load(big, 1).unload(0x10000, 2);
+        for (int i = 0; i < 1_000; i++) {
+            code.load(code(B, 0x10000 + 0x400L * i, 0x40), 3 + i);
+        }
+        CodeCache.Snapshot s = code.snapshot(2_000);
+        assertEquals(1_001, s.size());
+        assertSame(big, s.lookup(0x10000 + 0x400L * 999 + 0x10, 1), "the big blob, from the first chunk");
+        assertSame(big, s.lookup(0x10000 + 0x400L * 999 + 0x80, 1), "between two small ones");
+        assertNull(s.lookup(0x10000 + 0x400L * 999 + 0x80, 2_000), "nothing there since");
+        assertSame(s.blob(1_000), s.lookup(0x10000 + 0x400L * 999 + 0x10, 2_000));
+    }
+
+    /**
+     * Thousands of versions over many publishes, big ones spanning others and chunks, many unloaded and forgotten:
+     * every lookup agrees with a search of all versions, and a snapshot taken earlier keeps its answers.
+     */
+    @Test
+    void chunkedSnapshotsAgreeWithAFullSearch() {
+        long retain = 3_000;
+        int slots = 20_000;
+        CodeCache cache = new CodeCache(retain, Integer.MAX_VALUE);
+        java.util.Random random = new java.util.Random(11);
+        List<long[]> versions = new ArrayList<>(); // start, end, load, unload (NEVER while live)
+        List<CodeBlob> blobs = new ArrayList<>();
+        List<Integer> live = new ArrayList<>();
+        List<CodeBlob> displaced = new ArrayList<>();
+        CodeCache.Snapshot early = null;
+        long[] earlyPcs = new long[500];
+        CodeBlob[] earlyAnswers = new CodeBlob[earlyPcs.length];
+        long earlyTime = 0;
+        long time = 1;
+        for (int publish = 0; publish < 150; publish++) {
+            int ops = 1 + random.nextInt(publish < 10 ? 600 : 100);
+            for (int op = 0; op < ops; op++) {
+                time += 1 + random.nextInt(10);
+                if (live.size() > 2_000 || (!live.isEmpty() && random.nextInt(4) == 0)) {
+                    long[] v = versions.get(live.remove(random.nextInt(live.size())));
+                    cache.remove(v[0], time);
+                    v[3] = time;
+                    continue;
+                }
+                long start = 0x100000 + 0x40L * random.nextInt(slots);
+                long end = start + 0x40L * (random.nextInt(20) == 0 ? 20 + random.nextInt(80) : 1);
+                if (overlapsLive(versions, live, start, end)) {
+                    continue;
+                }
+                CompiledMethod c = code(random.nextBoolean() ? A : B, start, (int) (end - start));
+                cache.add(c, time, time, displaced);
+                live.add(versions.size());
+                versions.add(new long[] {start, end, time, CodeCache.NEVER});
+                blobs.add(c);
+            }
+            time += 100;
+            CodeCache.Snapshot s = cache.publish(time);
+            assertEquals(List.of(), displaced);
+            assertEquals(live.size(), s.liveCount());
+            for (int i = 1; i < s.size(); i++) {
+                assertTrue(s.blob(i - 1).start <= s.blob(i).start, "in address order at " + i);
+            }
+            for (int probe = 0; probe < 500; probe++) {
+                long pc = 0x100000 + random.nextInt(0x40 * (slots + 400));
+                long at = time - random.nextInt((int) retain);
+                assertSame(expected(versions, blobs, pc, at), s.lookup(pc, at), "pc " + Long.toHexString(pc) + " at " + at);
+            }
+            if (publish == 30) {
+                early = s;
+                earlyTime = time - 1;
+                for (int k = 0; k < earlyPcs.length; k++) {
+                    earlyPcs[k] = 0x100000 + random.nextInt(0x40 * slots);
+                    earlyAnswers[k] = s.lookup(earlyPcs[k], earlyTime);
+                }
+            }
+            for (int k = 0; early != null && k < earlyPcs.length; k++) {
+                assertSame(earlyAnswers[k], early.lookup(earlyPcs[k], earlyTime), "an earlier snapshot is unchanged");
+            }
+        }
+        assertTrue(cache.snapshot().size() > 2 * 256, "the cache spans several chunks: " + cache.snapshot().size());
+        long cutoff = time - retain;
+        long kept = versions.stream().filter(v -> v[3] >= cutoff).count();
+        assertTrue(kept < versions.size() / 2, "most unloaded code was forgotten: " + kept + " of " + versions.size());
+        assertEquals(kept, cache.snapshot().size(), "what the retention keeps");
+    }
+
+    private static boolean overlapsLive(List<long[]> versions, List<Integer> live, long start, long end) {
+        for (int v : live) {
+            if (versions.get(v)[0] < end && start < versions.get(v)[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a lookup must answer, by a search of every version unloaded at most the retention before. */
+    private static CodeBlob expected(List<long[]> versions, List<CodeBlob> blobs, long pc, long time) {
+        CodeBlob best = null;
+        long bestLoad = 0;
+        CodeBlob late = null;
+        long lateLoad = 0;
+        for (int i = 0; i < versions.size(); i++) {
+            long[] v = versions.get(i);
+            if (pc < v[0] || pc >= v[1]) {
+                continue;
+            }
+            if (v[2] <= time && time < v[3] && (best == null || v[2] > bestLoad)) {
+                best = blobs.get(i);
+                bestLoad = v[2];
+            } else if (v[2] > time && time >= v[2] - CodeCache.LATE_LOAD_NANOS && (late == null || v[2] < lateLoad)) {
+                late = blobs.get(i);
+                lateLoad = v[2];
+            }
+        }
+        return best != null ? best : late;
+    }
 }
