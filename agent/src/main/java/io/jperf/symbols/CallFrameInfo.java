@@ -71,6 +71,8 @@ public final class CallFrameInfo {
      */
     private final IntBuffer every;
     private int reads;
+    /** The CIE read last; immutable, so a reader on another thread sees it whole or not at all. */
+    private Cie lastCie;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {
         this.b = elf.bytes();
@@ -215,7 +217,7 @@ public final class CallFrameInfo {
     }
 
     /** A CIE's fields that its FDEs need. */
-    private record Cie(long codeAlign, long dataAlign, int raRegister, int fdeEncoding, boolean augmented,
+    private record Cie(int at, long codeAlign, long dataAlign, int raRegister, int fdeEncoding, boolean augmented,
             int instructions, int end) {
     }
 
@@ -241,28 +243,37 @@ public final class CallFrameInfo {
         return new Fde(cie, start, start + range, r.at, end);
     }
 
+    /** Libraries have few CIEs, most FDEs of a stretch of code share one: the last one read is kept. */
     private Cie cie(int at) {
+        Cie last = lastCie;
+        if (last != null && last.at == at) {
+            return last;
+        }
         long length = Integer.toUnsignedLong(b.getInt(at));
         int end = (int) (at + 4 + length);
         Reader r = new Reader(at + 8, ehFrameAddress - ehFrameOffset, 0);
         int version = b.get(r.at++);
-        StringBuilder aug = new StringBuilder();
-        for (byte c; (c = b.get(r.at++)) != 0;) {
-            aug.append((char) c);
+        int augmentation = r.at;
+        while (b.get(r.at) != 0) {
+            r.at++;
         }
-        if (aug.indexOf("eh") >= 0) {
-            r.at += 8;
+        int augmentationEnd = r.at++;
+        for (int i = augmentation; i + 1 < augmentationEnd; i++) {
+            if (b.get(i) == 'e' && b.get(i + 1) == 'h') {
+                r.at += 8;
+                break;
+            }
         }
         long codeAlign = r.uleb();
         long dataAlign = r.sleb();
         int raRegister = version == 1 ? b.get(r.at++) & 0xff : (int) r.uleb();
         int fdeEncoding = 0;
-        boolean augmented = aug.length() > 0 && aug.charAt(0) == 'z';
+        boolean augmented = augmentationEnd > augmentation && b.get(augmentation) == 'z';
         if (augmented) {
             long augLength = r.uleb();
             int augEnd = r.at + (int) augLength;
-            for (int i = 1; i < aug.length(); i++) {
-                switch (aug.charAt(i)) {
+            for (int i = augmentation + 1; i < augmentationEnd; i++) {
+                switch (b.get(i)) {
                     case 'R' -> fdeEncoding = b.get(r.at++) & 0xff;
                     case 'P' -> r.encoded(b.get(r.at++) & 0xff);
                     case 'L' -> r.at++;
@@ -273,27 +284,24 @@ public final class CallFrameInfo {
             }
             r.at = augEnd;
         }
-        return new Cie(codeAlign, dataAlign, raRegister, fdeEncoding, augmented, r.at, end);
+        Cie cie = new Cie(at, codeAlign, dataAlign, raRegister, fdeEncoding, augmented, r.at, end);
+        lastCie = cie;
+        return cie;
     }
 
     /** The row covering pc of the FDE at {@code fdeOffset}, by its CIE's and its own instructions; or null. */
     private Row rowAt(long fdeOffset, long pc) {
         Fde f = fde(fdeOffset);
-        State initial = new State();
         State s = new State();
-        execute(f.cie, f.cie.instructions, f.cie.end, s, null, null);
+        execute(f.cie, f.cie.instructions, f.cie.end, s, null, pc);
+        State initial = new State();
         initial.copyFrom(s);
-        Row[] found = new Row[1];
         s.location = f.start;
-        execute(f.cie, f.instructions, f.instructionsEnd, s, initial, location -> {
-            if (found[0] == null && s.location <= pc && pc < location) {
-                found[0] = row(s, location, f);
-            }
-        });
-        if (found[0] == null && s.location <= pc && pc < f.end) {
-            found[0] = row(s, f.end, f);
+        long end = execute(f.cie, f.instructions, f.instructionsEnd, s, initial, pc);
+        if (end < 0 && s.location <= pc && pc < f.end) {
+            end = f.end;
         }
-        return found[0];
+        return end < 0 ? null : row(s, end, f);
     }
 
     /** Registers' rules while the program runs. */
@@ -322,24 +330,32 @@ public final class CallFrameInfo {
             }
         }
 
+        /** Rules of registers other than these two are not kept, nor made. */
+        void set(int register, RuleKind kind, long offset) {
+            if (register == arch.ra || register == arch.fp) {
+                set(register, new Rule(kind, offset));
+            }
+        }
+
         Rule get(int register, State from) {
             return register == arch.ra ? from.ra : register == arch.fp ? from.fp : Rule.SAME;
         }
     }
 
     /**
-     * Executes instructions from {@code at} to {@code end}. For an FDE ({@code initial} given), {@code rowEnds} hears
-     * of each advance (the rules so far hold up to there) before the location moves.
+     * Executes instructions from {@code at} to {@code end}. For an FDE ({@code initial} given), stops at the advance
+     * past {@code pc} and returns where that row ends, the rules in {@code s} being those at {@code pc}; else returns
+     * -1.
      */
-    private void execute(Cie cie, int at, int end, State s, State initial, java.util.function.LongConsumer rowEnds) {
+    private long execute(Cie cie, int at, int end, State s, State initial, long pc) {
         Reader r = new Reader(at, ehFrameAddress - ehFrameOffset, 0);
-        java.util.ArrayDeque<State> remembered = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<State> remembered = null;
         while (r.at < end) {
             int op = b.get(r.at++) & 0xff;
             long advance = -1;
             switch (op >> 6) {
                 case 1 -> advance = (op & 0x3f) * cie.codeAlign;
-                case 2 -> s.set(op & 0x3f, new Rule(RuleKind.OFFSET, r.uleb() * cie.dataAlign));
+                case 2 -> s.set(op & 0x3f, RuleKind.OFFSET, r.uleb() * cie.dataAlign);
                 case 3 -> s.set(op & 0x3f, initial == null ? Rule.SAME : s.get(op & 0x3f, initial));
                 default -> {
                     switch (op) {
@@ -357,7 +373,7 @@ public final class CallFrameInfo {
                         }
                         case 0x05 -> {
                             int reg = (int) r.uleb();
-                            s.set(reg, new Rule(RuleKind.OFFSET, r.uleb() * cie.dataAlign));
+                            s.set(reg, RuleKind.OFFSET, r.uleb() * cie.dataAlign);
                         }
                         case 0x06 -> {
                             int reg = (int) r.uleb();
@@ -367,16 +383,19 @@ public final class CallFrameInfo {
                         case 0x08 -> s.set((int) r.uleb(), Rule.SAME);
                         case 0x09 -> {
                             int reg = (int) r.uleb();
-                            s.set(reg, new Rule(RuleKind.REGISTER, r.uleb()));
+                            s.set(reg, RuleKind.REGISTER, r.uleb());
                         }
                         case 0x0a -> {
                             State copy = new State();
                             copy.copyFrom(s);
+                            if (remembered == null) {
+                                remembered = new java.util.ArrayDeque<>();
+                            }
                             remembered.push(copy);
                         }
                         case 0x0b -> {
                             long location = s.location;
-                            if (!remembered.isEmpty()) {
+                            if (remembered != null && !remembered.isEmpty()) {
                                 s.copyFrom(remembered.pop());
                             }
                             s.location = location;
@@ -404,7 +423,7 @@ public final class CallFrameInfo {
                         }
                         case 0x11 -> {
                             int reg = (int) r.uleb();
-                            s.set(reg, new Rule(RuleKind.OFFSET, r.sleb() * cie.dataAlign));
+                            s.set(reg, RuleKind.OFFSET, r.sleb() * cie.dataAlign);
                         }
                         case 0x12 -> {
                             s.cfaRegister = (int) r.uleb();
@@ -414,27 +433,30 @@ public final class CallFrameInfo {
                         case 0x13 -> s.cfaOffset = r.sleb() * cie.dataAlign;
                         case 0x14 -> {
                             int reg = (int) r.uleb();
-                            s.set(reg, new Rule(RuleKind.VAL_OFFSET, r.uleb() * cie.dataAlign));
+                            s.set(reg, RuleKind.VAL_OFFSET, r.uleb() * cie.dataAlign);
                         }
                         case 0x15 -> {
                             int reg = (int) r.uleb();
-                            s.set(reg, new Rule(RuleKind.VAL_OFFSET, r.sleb() * cie.dataAlign));
+                            s.set(reg, RuleKind.VAL_OFFSET, r.sleb() * cie.dataAlign);
                         }
                         case 0x2e -> r.uleb(); // GNU_args_size: nothing for unwinding
                         case 0x2f -> {
                             int reg = (int) r.uleb();
-                            s.set(reg, new Rule(RuleKind.OFFSET, -r.uleb() * cie.dataAlign));
+                            s.set(reg, RuleKind.OFFSET, -r.uleb() * cie.dataAlign);
                         }
                         default -> throw new IllegalStateException("unknown DW_CFA opcode 0x" + Integer.toHexString(op));
                     }
                 }
             }
-            if (advance >= 0 && rowEnds != null) {
+            if (advance >= 0 && initial != null) {
                 long next = s.location + advance;
-                rowEnds.accept(next);
+                if (s.location <= pc && pc < next) {
+                    return next;
+                }
                 s.location = next;
             }
         }
+        return -1;
     }
 
     private static Row row(State s, long end, Fde f) {
