@@ -1,6 +1,7 @@
 package io.jperf.symbols;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,57 +29,79 @@ public final class ProcessMaps {
     }
 
     public static ProcessMaps read(Path maps) throws IOException {
-        return parse(Files.readAllLines(maps));
+        return parse(Files.readAllBytes(maps));
     }
 
     public static ProcessMaps self() throws IOException {
         return read(Path.of("/proc/self/maps"));
     }
 
-    /** Lines as in /proc/PID/maps: "start-end perms offset dev inode path". */
-    static ProcessMaps parse(List<String> lines) {
+    /**
+     * The text of /proc/PID/maps, lines of "start-end perms offset dev inode path". Only executable lines are split,
+     * and only their paths become strings: a JVM with hundreds of threads has thousands of lines.
+     */
+    static ProcessMaps parse(byte[] text) {
         List<Mapping> list = new ArrayList<>();
-        for (String line : lines) {
-            int space = line.indexOf(' ');
-            if (space < 0 || space + 3 >= line.length() || line.charAt(space + 3) != 'x') {
-                continue; // not executable, as most mappings (stacks, heaps, data): not split at all
+        for (int at = 0; at < text.length;) {
+            int eol = at;
+            while (eol < text.length && text[eol] != '\n') {
+                eol++;
             }
-            String[] f = fields(line);
-            if (f.length < 5 || f[1].length() < 3 || f[1].charAt(2) != 'x') {
-                continue;
+            Mapping m = executable(text, at, eol);
+            if (m != null) {
+                list.add(m);
             }
-            int dash = f[0].indexOf('-');
-            long start = Long.parseUnsignedLong(f[0].substring(0, dash), 16);
-            long end = Long.parseUnsignedLong(f[0].substring(dash + 1), 16);
-            long offset = Long.parseUnsignedLong(f[2], 16);
-            String path = f.length == 6 ? f[5] : "[anon]";
-            list.add(new Mapping(start, end, offset, path));
+            at = eol + 1;
         }
         list.sort((a, b) -> Long.compareUnsigned(a.start, b.start));
         return new ProcessMaps(list.toArray(new Mapping[0]));
     }
 
-    /** Up to six space-separated fields, the last (the path) taken whole: no regular expression per line. */
-    private static String[] fields(String line) {
-        List<String> f = new ArrayList<>(6);
-        int at = 0;
-        int n = line.length();
-        while (f.size() < 5) {
-            while (at < n && line.charAt(at) == ' ') {
-                at++;
-            }
-            if (at == n) {
-                return f.toArray(new String[0]);
-            }
-            int end = line.indexOf(' ', at);
-            f.add(line.substring(at, end < 0 ? n : end));
-            at = end < 0 ? n : end;
+    /** The mapping that line [at, end) describes when it is executable, else null. */
+    private static Mapping executable(byte[] t, int at, int end) {
+        int dash = at;
+        while (dash < end && t[dash] != '-') {
+            dash++;
         }
-        String path = line.substring(at).strip();
-        if (!path.isEmpty()) {
-            f.add(path);
+        int perms = fieldAfter(t, dash, end);
+        if (perms + 2 >= end || t[perms + 2] != 'x') {
+            return null; // not executable, as most mappings (stacks, heaps, data)
         }
-        return f.toArray(new String[0]);
+        int offset = fieldAfter(t, perms, end);
+        if (offset >= end) {
+            return null;
+        }
+        int path = fieldAfter(t, fieldAfter(t, fieldAfter(t, offset, end), end), end);
+        int pathEnd = end;
+        while (pathEnd > path && (t[pathEnd - 1] == ' ' || t[pathEnd - 1] == '\r')) {
+            pathEnd--;
+        }
+        return new Mapping(hex(t, at, end), hex(t, dash + 1, end), hex(t, offset, end),
+                path < pathEnd ? new String(t, path, pathEnd - path, StandardCharsets.UTF_8) : "[anon]");
+    }
+
+    /** Where the field after the one at {@code at} starts: past its characters and the spaces after them. */
+    private static int fieldAfter(byte[] t, int at, int end) {
+        while (at < end && t[at] != ' ') {
+            at++;
+        }
+        while (at < end && t[at] == ' ') {
+            at++;
+        }
+        return at;
+    }
+
+    /** The hexadecimal number starting at {@code at}, up to the first other character before {@code end}. */
+    private static long hex(byte[] t, int at, int end) {
+        long v = 0;
+        for (; at < end; at++) {
+            int d = Character.digit(t[at], 16);
+            if (d < 0) {
+                break;
+            }
+            v = v << 4 | d;
+        }
+        return v;
     }
 
     /** The mapping holding {@code address}, or null. */

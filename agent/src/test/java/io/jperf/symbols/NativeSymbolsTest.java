@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -119,13 +120,16 @@ class NativeSymbolsTest {
 
     @Test
     void mapsLinesAreParsed() {
-        ProcessMaps maps = ProcessMaps.parse(List.of(
+        ProcessMaps maps = ProcessMaps.parse(String.join("\n", List.of(
                 "7f0000000000-7f0000010000 r-xp 00002000 fe:00 123 /usr/lib/libz.so.1.2.13",
                 "7f0000010000-7f0000020000 r--p 00012000 fe:00 123 /usr/lib/libz.so.1.2.13",
                 "7ffff7fc1000-7ffff7fc3000 r-xp 00000000 00:00 0 [vdso]",
                 "7f0000030000-7f0000040000 rwxp 00000000 00:00 0",
-                "7f0000050000-7f0000060000 r-xp 00001000 fe:00 9                          /tmp/a lib.so (deleted)"));
-        assertEquals(4, maps.size(), "executable mappings only");
+                "7f0000050000-7f0000060000 r-xp 00001000 fe:00 9                          /tmp/a lib.so (deleted)",
+                "7f0000070000-7f0000080000 r-xp 00000000 fe:00 10 /opt/\u00e9t\u00e9/libx.so")).getBytes(UTF_8));
+        assertEquals(5, maps.size(), "executable mappings only");
+        assertEquals("/opt/\u00e9t\u00e9/libx.so", maps.find(0x7f000007ffffL).path());
+        assertEquals(0x7f0000010000L, maps.find(0x7f000000ffffL).end());
         assertEquals("/tmp/a lib.so (deleted)", maps.find(0x7f0000050000L).path());
         ProcessMaps.Mapping m = maps.find(0x7f0000001000L);
         assertEquals("libz.so.1.2.13", m.shortName());
