@@ -1,6 +1,5 @@
 package io.jperf.stack;
 
-import io.jperf.collect.LongMap;
 import io.jperf.hotspot.InterpretedMethods;
 import io.jperf.linux.Cpu;
 import io.jperf.perf.Sample;
@@ -15,7 +14,7 @@ import io.jperf.symbols.NativeSymbols;
  * [fp+8] = return address on x86_64 and aarch64 alike. Where the copy ends, the
  * kernel's frame-pointer chain goes on from the same return address if it has it. An interpreted frame is written as
  * {@link #INTERPRETED_FRAME} followed by the Method* its frame holds and its bytecode pointer, for the resolver to
- * name. Rules are cached by address; used by one thread.
+ * name. Used by one thread.
  */
 public final class DwarfUnwinder {
     private static final long CONTEXT_USER = -512L;
@@ -24,7 +23,6 @@ public final class DwarfUnwinder {
      * known). (perf leaves this value unused.)
      */
     public static final long INTERPRETED_FRAME = -3000L;
-    private static final int MAX_CACHED_ROWS = 1 << 16;
     /** How far above an interpreter frame its saved sender sp may lie (arguments of the call). */
     private static final long MAX_ADAPTER_BYTES = 64 * 1024;
     private static final CallFrameInfo.Arch ARCH = Cpu.AARCH64 ? CallFrameInfo.Arch.AARCH64
@@ -32,7 +30,6 @@ public final class DwarfUnwinder {
 
     private final NativeSymbols natives;
     private final JitCode jit;
-    private LongMap<CallFrameInfo.Row> rows = new LongMap<>();
 
     /** What the unwinder needs to know of the JVM's own code at a pc. */
     public interface JitCode {
@@ -211,21 +208,8 @@ public final class DwarfUnwinder {
         return n;
     }
 
-    /** The rule at an address; only found rules are cached (a library may be mapped where nothing was). */
+    /** The rule at an address (its file's call frame information keeps the rows it found, by range). */
     private CallFrameInfo.Row row(long address) {
-        if (address == 0) {
-            return null;
-        }
-        CallFrameInfo.Row row = rows.get(address);
-        if (row == null && natives != null) {
-            row = natives.unwindRow(address);
-            if (row != null) {
-                if (rows.size() >= MAX_CACHED_ROWS) {
-                    rows = new LongMap<>();
-                }
-                rows.put(address, row);
-            }
-        }
-        return row;
+        return address == 0 || natives == null ? null : natives.unwindRow(address);
     }
 }

@@ -22,15 +22,16 @@ import java.io.IOException;
 public final class StackResolver {
     /** perf's context markers in a callchain are the top 4095 values of the address space. */
     private static final long CONTEXT_MAX = -4095L;
-    private static final int MAX_CACHED_INTERPRETED = 100_000;
+    /** Caches by exact address or key gain an entry for every new leaf address: past this many they start over. */
+    private static final int MAX_CACHED = 100_000;
     private static final long CONTEXT_KERNEL = -128L;
     private static final long CONTEXT_USER = -512L;
 
     private final FrameTable frames;
     private final CodeCache code;
     private final boolean lines;
-    private final LongIntMap kernelCache = new LongIntMap();
-    private final LongIntMap nativeCache = new LongIntMap();
+    private LongIntMap kernelCache = new LongIntMap();
+    private LongIntMap nativeCache = new LongIntMap();
     /** A compiled method's frames by inline scope (the method alone last); stubs' frames; hot code stays in them. */
     private final IdentityCache<CompiledMethod, int[][]> jitCache = new IdentityCache<>(1024);
     private final IdentityCache<GeneratedCode, Integer> stubCache = new IdentityCache<>(256);
@@ -129,6 +130,7 @@ public final class StackResolver {
             }
             int index = kernel == null || !kernel.available() ? -1 : kernel.find(ip);
             id = index < 0 ? kernelUnknown : frames.intern(FrameKind.KERNEL, kernel.name(index), 0);
+            kernelCache = bounded(kernelCache);
             kernelCache.put(ip, id);
         }
         return id;
@@ -143,6 +145,7 @@ public final class StackResolver {
                 return unknown; // not cached: a library may be mapped there later
             }
             id = frames.intern(FrameKind.NATIVE, symbol, 0);
+            nativeCache = bounded(nativeCache);
             nativeCache.put(ip, id);
         }
         return id;
@@ -162,12 +165,14 @@ public final class StackResolver {
             if (!cacheable) {
                 return id;
             }
-            if (interpretedCache.size() >= MAX_CACHED_INTERPRETED) {
-                interpretedCache = new LongIntMap();
-            }
+            interpretedCache = bounded(interpretedCache);
             interpretedCache.put(key, id);
         }
         return id;
+    }
+
+    private static LongIntMap bounded(LongIntMap cache) {
+        return cache.size() >= MAX_CACHED ? new LongIntMap() : cache;
     }
 
     private int stubFrame(GeneratedCode stub) {

@@ -1,5 +1,6 @@
 package io.jperf.symbols;
 
+import io.jperf.collect.RangeCache;
 import io.jperf.collect.Sorting;
 
 import java.nio.ByteBuffer;
@@ -48,7 +49,7 @@ public final class CallFrameInfo {
      * the rules for the return address and the frame pointer.
      */
     public record Row(long start, long end, int cfaRegister, long cfaOffset, boolean cfaExpression, Rule ra,
-            Rule fp) {
+            Rule fp) implements RangeCache.Range {
     }
 
     private static final int DW_EH_PE_OMIT = 0xff;
@@ -73,6 +74,7 @@ public final class CallFrameInfo {
     private int reads;
     /** The CIE read last; immutable, so a reader on another thread sees it whole or not at all. */
     private Cie lastCie;
+    private final RangeCache<Row> rows;
 
     private CallFrameInfo(ElfFile elf, Arch arch) {
         this.b = elf.bytes();
@@ -91,6 +93,7 @@ public final class CallFrameInfo {
             firsts[k] = search.get(2 * k * STRIDE);
         }
         every = IntBuffer.wrap(firsts);
+        rows = RangeCache.sizedFor(fdes);
     }
 
     /** The call frame information of an ELF file, or null when it has none (or not for a machine jperf knows). */
@@ -109,20 +112,28 @@ public final class CallFrameInfo {
 
     /**
      * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged). The
-     * FDE's program runs up to pc each time: callers cache the rows of the addresses they unwind (a large function has
-     * a hundred rows, of which a profile uses a few).
+     * FDE's program runs up to pc when no row found before covers it: a large function has a hundred rows, of which a
+     * profile uses a few.
      */
     public Row find(long pc) {
+        Row row = rows.get(pc);
+        if (row != null) {
+            return row;
+        }
         int i = fdeAt(pc);
         reads++; // the search read the mapped file: counted for the release of its pages
         if (i < 0) {
             return null;
         }
         try {
-            return rowAt(searchBase + search.get(2 * i + 1) - ehFrameAddress + ehFrameOffset, pc);
+            row = rowAt(searchBase + search.get(2 * i + 1) - ehFrameAddress + ehFrameOffset, pc);
         } catch (RuntimeException e) {
             return null; // a damaged FDE: no rule rather than a wrong one
         }
+        if (row != null) {
+            rows.put(pc, row);
+        }
+        return row;
     }
 
     /** The index of the last FDE that starts at or before {@code pc}, or −1. */

@@ -363,9 +363,18 @@ public final class ElfFile {
             if (i < 0) {
                 return -1;
             }
-            long size = field(file, records[i], SIZE);
-            long end = size > 0 ? start(i) + size : i + 1 < count ? start(i + 1) : start(i) + 1;
-            return address < end ? i : -1;
+            return address < end(i) ? i : -1;
+        }
+
+        /** Where the addresses {@link #find} answers with this index end: its end, or the next function's start. */
+        public long foundUntil(int index) {
+            return index + 1 < count ? Math.min(end(index), start(index + 1)) : end(index);
+        }
+
+        /** Where the function ends: by its size, or where the next one starts when it has none. */
+        private long end(int index) {
+            long size = field(file, records[index], SIZE);
+            return size > 0 ? start(index) + size : index + 1 < count ? start(index + 1) : start(index) + 1;
         }
 
         public long start(int index) {

@@ -1,6 +1,7 @@
 package io.jperf.symbols;
 
 import io.jperf.collect.LongMap;
+import io.jperf.collect.RangeCache;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NativeSymbols {
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long RELEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long RELEASE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Path DEBUG_ROOT = Path.of("/usr/lib/debug");
 
     private ProcessMaps maps;
@@ -40,6 +41,10 @@ public final class NativeSymbols {
         }
     }
 
+    /** A function of a file: its link-time addresses and index in the file's symbol table. */
+    private record Found(long start, long end, int index) implements RangeCache.Range {
+    }
+
     /** The symbols of one mapped file. */
     private static final class Library {
         final ElfFile elf;
@@ -51,6 +56,8 @@ public final class NativeSymbols {
         final Symbol whole;
         private CallFrameInfo cfi;
         private boolean cfiRead;
+        /** Functions found so far, by the addresses they cover. */
+        private final RangeCache<Found> found;
         /** Symbol lookups so far: each reads the found symbol's record, and naming it its name, where mapped. */
         private int lookups;
         /** {@link #reads()} when the file's pages were last let go. */
@@ -61,6 +68,7 @@ public final class NativeSymbols {
             this.debug = debug;
             this.table = table;
             this.whole = new Symbol(shortName, "[" + shortName + "]");
+            this.found = RangeCache.sizedFor(table == null ? 0 : table.size());
         }
 
         /** The file's call frame information, read when first needed; null when it has none. */
@@ -83,8 +91,16 @@ public final class NativeSymbols {
 
         /** The index of the function at a link-time address, or −1. */
         int find(long linkAddress) {
+            Found f = found.get(linkAddress);
+            if (f != null) {
+                return f.index;
+            }
             lookups++;
-            return table.find(linkAddress);
+            int index = table.find(linkAddress);
+            if (index >= 0) {
+                found.put(linkAddress, new Found(table.start(index), table.foundUntil(index), index));
+            }
+            return index;
         }
 
         void release() {
@@ -167,11 +183,12 @@ public final class NativeSymbols {
     }
 
     /**
-     * At most four times a second, lets the pages of the mapped files go that names and unwind rules were read from
-     * since (each read brings back the 64 KiB around it, so what stays resident grows with the interval):
-     * the names and rules read are kept, and a profile keeps reading few new ones, so the files would otherwise stay
-     * resident a few MiB each (libjvm's 4.4 MiB in a 1 kHz profile of 50 threads) for nothing. Files not read since
-     * are left alone: letting pages go flushes the other CPUs' TLBs, an interrupt to the application's threads.
+     * At most once a second, lets the pages of the mapped files go that names and unwind rules were read from since
+     * (each read brings back the 64 KiB around it): the names and rules found are kept, by range, and a profile keeps
+     * reading few new ones, so the files would otherwise stay resident a few MiB each (libjvm's 4.4 MiB in a 1 kHz
+     * profile of 50 threads) for nothing. Not more often: each release costs a page-table walk and flushes the other
+     * CPUs' TLBs (an interrupt to the application's threads), and the next read faults the pages back; at four times a
+     * second this was a sixth of the reader's CPU at 1 kHz. Files not read since are left alone.
      */
     public void releasePages(long now) {
         if (now - lastRelease < RELEASE_NANOS) {
@@ -194,8 +211,14 @@ public final class NativeSymbols {
         }
     }
 
+    /** Called for every native frame a sample unwinds or names: allocates nothing once the library is loaded. */
     private Library library(ProcessMaps.Mapping m) {
-        return libraries.computeIfAbsent(m.path(), p -> load(m));
+        Library lib = libraries.get(m.path());
+        if (lib == null) {
+            lib = load(m);
+            libraries.put(m.path(), lib);
+        }
+        return lib;
     }
 
     private static Library load(ProcessMaps.Mapping m) {

@@ -1,10 +1,12 @@
 package io.jperf.symbols;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The executable mappings of a process ({@code /proc/PID/maps}), sorted by address, for turning IPs into files. */
@@ -28,31 +30,62 @@ public final class ProcessMaps {
         this.mappings = mappings;
     }
 
+    /** Reads the file through one small buffer: a JVM with hundreds of threads has thousands of lines. */
     public static ProcessMaps read(Path maps) throws IOException {
-        return parse(Files.readAllBytes(maps));
+        List<Mapping> list = new ArrayList<>();
+        byte[] buf = new byte[16 * 1024];
+        try (InputStream in = Files.newInputStream(maps)) {
+            int have = 0;
+            for (boolean eof = false; !eof;) {
+                int n = in.read(buf, have, buf.length - have);
+                eof = n < 0;
+                have += Math.max(0, n);
+                int done = lines(buf, have, eof, list);
+                System.arraycopy(buf, done, buf, 0, have - done);
+                have -= done;
+                if (have == buf.length) {
+                    buf = Arrays.copyOf(buf, 2 * buf.length); // a line longer than the buffer
+                }
+            }
+        }
+        return sorted(list);
     }
 
     public static ProcessMaps self() throws IOException {
         return read(Path.of("/proc/self/maps"));
     }
 
-    /**
-     * The text of /proc/PID/maps, lines of "start-end perms offset dev inode path". Only executable lines are split,
-     * and only their paths become strings: a JVM with hundreds of threads has thousands of lines.
-     */
+    /** The text of /proc/PID/maps, lines of "start-end perms offset dev inode path". */
     static ProcessMaps parse(byte[] text) {
         List<Mapping> list = new ArrayList<>();
-        for (int at = 0; at < text.length;) {
+        lines(text, text.length, true, list);
+        return sorted(list);
+    }
+
+    /**
+     * Adds the executable mappings of the lines in {@code t[0, n)}, the last one too when {@code whole}; returns
+     * where the lines taken end. Only executable lines are split, and only their paths become strings.
+     */
+    private static int lines(byte[] t, int n, boolean whole, List<Mapping> out) {
+        int at = 0;
+        while (at < n) {
             int eol = at;
-            while (eol < text.length && text[eol] != '\n') {
+            while (eol < n && t[eol] != '\n') {
                 eol++;
             }
-            Mapping m = executable(text, at, eol);
-            if (m != null) {
-                list.add(m);
+            if (eol == n && !whole) {
+                break;
             }
-            at = eol + 1;
+            Mapping m = executable(t, at, eol);
+            if (m != null) {
+                out.add(m);
+            }
+            at = Math.min(n, eol + 1);
         }
+        return at;
+    }
+
+    private static ProcessMaps sorted(List<Mapping> list) {
         list.sort((a, b) -> Long.compareUnsigned(a.start, b.start));
         return new ProcessMaps(list.toArray(new Mapping[0]));
     }

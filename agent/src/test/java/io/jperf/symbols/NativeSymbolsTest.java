@@ -113,9 +113,30 @@ class NativeSymbolsTest {
             assertEquals(e.getKey(), table.start(i), "symbol " + i);
             long size = e.getValue();
             assertEquals(i, table.find(e.getKey() + (size > 0 ? size - 1 : 0)), "inside symbol " + i);
+            for (long a = e.getKey(); a < table.foundUntil(i); a++) {
+                assertEquals(i, table.find(a), "what find answers up to foundUntil, at " + Long.toHexString(a));
+            }
+            assertTrue(table.find(table.foundUntil(i)) != i, "and no further");
             i++;
         }
         assertEquals(-1, table.find(0x0fff));
+    }
+
+    /** A maps file read through the small buffer, lines across its edges and one longer than it, as parsed whole. */
+    @Test
+    void mapsFilesAreReadInPieces(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 3_000; i++) {
+            text.append(String.format("%x-%x %s %08x fe:00 %d%s%n", 0x7f0000000000L + 0x10000L * i,
+                    0x7f0000000000L + 0x10000L * i + 0x8000, i % 3 == 0 ? "r-xp" : "rw-p", i * 0x1000, i,
+                    i == 1_500 ? " /" + "x".repeat(40_000) : i % 2 == 0 ? " /usr/lib/lib" + i + ".so" : ""));
+        }
+        Path file = dir.resolve("maps");
+        Files.writeString(file, text);
+        ProcessMaps whole = ProcessMaps.parse(text.toString().getBytes(UTF_8));
+        assertEquals(1_000, whole.size());
+        assertEquals(whole.all(), ProcessMaps.read(file).all());
+        assertEquals(40_001, whole.find(0x7f0000000000L + 0x10000L * 1_500).path().length());
     }
 
     @Test
