@@ -72,7 +72,7 @@ public final class CallFrameInfo {
      */
     private final IntBuffer every;
     private int reads;
-    /** The CIE read last; immutable, so a reader on another thread sees it whole or not at all. */
+    /** The CIE read last. */
     private Cie lastCie;
     private final RangeCache<Row> rows;
 
@@ -111,7 +111,8 @@ public final class CallFrameInfo {
     }
 
     /**
-     * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged). The
+     * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged before
+     * pc: the program stops at the row it was asked for, so damage after it goes unseen). The
      * FDE's program runs up to pc when no row found before covers it: a large function has a hundred rows, of which a
      * profile uses a few.
      */

@@ -56,9 +56,9 @@ public final class NativeSymbols {
         final Symbol whole;
         private CallFrameInfo cfi;
         private boolean cfiRead;
-        /** Functions found so far, by the addresses they cover. */
+        /** Functions found so far, by the addresses they cover; null without a symbol table. */
         private final RangeCache<Found> found;
-        /** Symbol lookups so far: each reads the found symbol's record, and naming it its name, where mapped. */
+        /** Searches so far (lookups {@link #found} missed): each reads symbol records where mapped, as naming does. */
         private int lookups;
         /** {@link #reads()} when the file's pages were last let go. */
         private int readsReleased;
@@ -68,7 +68,7 @@ public final class NativeSymbols {
             this.debug = debug;
             this.table = table;
             this.whole = new Symbol(shortName, "[" + shortName + "]");
-            this.found = RangeCache.sizedFor(table == null ? 0 : table.size());
+            this.found = table == null ? null : RangeCache.sizedFor(table.size());
         }
 
         /** The file's call frame information, read when first needed; null when it has none. */

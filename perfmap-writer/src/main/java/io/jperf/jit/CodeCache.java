@@ -11,8 +11,9 @@ import java.util.List;
  * The JVM's code cache as jperf knows it: address ranges to code, versioned by CLOCK_MONOTONIC time so that an address
  * reused after an unload resolves to the code that was there when a sample was taken.
  *
- * <p>Readers call {@link #lookup} or take a {@link Snapshot}: sorted arrays of the code's versions, no locks, safe from
- * any thread. One writer thread (the tracker's resolver) adds and removes code and publishes new snapshots.
+ * <p>Readers call {@link #lookup} or take a {@link Snapshot}: the code's versions by address, in immutable chunks that
+ * snapshots share; no locks, safe from any thread. One writer thread (the tracker's resolver) adds and removes code
+ * and publishes new snapshots.
  */
 public final class CodeCache {
     /** Load time of code that already existed when jperf first saw it. */
@@ -190,6 +191,13 @@ public final class CodeCache {
         }
         Arrays.fill(added, 0, addedCount, null);
         addedCount = 0;
+        // Scratch grown for a replay's thousands is not kept for the process's life.
+        if (merged.length > 4 * Chunk.MAX) {
+            merged = new Entry[2 * Chunk.MAX];
+        }
+        if (added.length > 4 * Chunk.MAX) {
+            added = new Entry[64];
+        }
         Snapshot s = new Snapshot(chunks.toArray(new Chunk[0]), live.size());
         chunks.clear();
         if (forgetting) {
