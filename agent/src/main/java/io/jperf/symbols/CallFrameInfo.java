@@ -112,9 +112,8 @@ public final class CallFrameInfo {
 
     /**
      * The row that applies at link-time address {@code pc}, or null when no FDE covers it (or its FDE is damaged before
-     * pc: the program stops at the row it was asked for, so damage after it goes unseen). The
-     * FDE's program runs up to pc when no row found before covers it: a large function has a hundred rows, of which a
-     * profile uses a few.
+     * pc: the program stops at the row asked for, so damage after it goes unseen). The FDE's program runs up to pc
+     * when no row found before covers it: a large function has a hundred rows, of which a profile uses a few.
      */
     public Row find(long pc) {
         Row row = rows.get(pc);

@@ -411,7 +411,6 @@ public final class ElfFile {
                 records[n++] = offset | (section == 0 ? 0 : SECOND);
             }
 
-
             /**
              * Sorted by address, in place; of symbols at the same address the larger is kept (.symtab and .dynsym
              * overlap). The few duplicates' slots, and any function 4 GB or more above the lowest, are left unused at

@@ -188,7 +188,8 @@ public final class NativeSymbols {
      * reading few new ones, so the files would otherwise stay resident a few MiB each (libjvm's 4.4 MiB in a 1 kHz
      * profile of 50 threads) for nothing. Not more often: each release costs a page-table walk and flushes the other
      * CPUs' TLBs (an interrupt to the application's threads), and the next read faults the pages back; at four times a
-     * second this was a sixth of the reader's CPU at 1 kHz. Files not read since are left alone.
+     * second the releases and the faults after them were a quarter of the reader's CPU at 1 kHz. Files not read since
+     * are left alone.
      */
     public void releasePages(long now) {
         if (now - lastRelease < RELEASE_NANOS) {

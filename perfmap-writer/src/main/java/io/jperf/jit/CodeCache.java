@@ -180,14 +180,15 @@ public final class CodeCache {
                 chunks.add(chunk);
                 continue;
             }
-            m = mergeInto(m, chunk.entries, to, a, keepFrom);
+            m = mergeInto(m, chunk.entries, a, to, keepFrom);
             a = to;
             if (m >= Chunk.MAX / 4 || lastChunk) {
-                m = cut(m);
+                cut(m);
+                m = 0;
             }
         }
         if (last.chunks.length == 0) {
-            cut(mergeInto(0, new Entry[0], addedCount, 0, keepFrom));
+            cut(mergeInto(0, new Entry[0], 0, addedCount, keepFrom));
         }
         Arrays.fill(added, 0, addedCount, null);
         addedCount = 0;
@@ -211,7 +212,7 @@ public final class CodeCache {
      * Appends to {@link #merged}, from position {@code m}, a chunk's entries merged with the added ones in
      * [{@code from}, {@code to}), leaving out code unloaded before {@code cutoff}; returns the new end.
      */
-    private int mergeInto(int m, Entry[] old, int to, int from, long cutoff) {
+    private int mergeInto(int m, Entry[] old, int from, int to, long cutoff) {
         if (merged.length < m + old.length + to - from) {
             merged = Arrays.copyOf(merged, 2 * (m + old.length + to - from));
         }
@@ -226,15 +227,14 @@ public final class CodeCache {
         return m;
     }
 
-    /** Cuts the merged entries into chunks of at most {@link Chunk#MAX}, of even sizes; returns 0. */
-    private int cut(int m) {
+    /** Cuts the first {@code m} merged entries into chunks of at most {@link Chunk#MAX}, of even sizes. */
+    private void cut(int m) {
         int pieces = (m + Chunk.MAX - 1) / Chunk.MAX;
         for (int p = 0; p < pieces; p++) {
             chunks.add(new Chunk(Arrays.copyOfRange(merged, (int) ((long) m * p / pieces),
                     (int) ((long) m * (p + 1) / pieces))));
         }
         Arrays.fill(merged, 0, m, null);
-        return 0;
     }
 
     /** Unloaded code that unloaded before this is forgotten. */
