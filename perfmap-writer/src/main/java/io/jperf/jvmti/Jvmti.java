@@ -13,6 +13,7 @@ import io.jperf.linux.Libc;
 import io.jperf.linux.NativeLibraries;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -113,8 +114,9 @@ public final class Jvmti {
             Integer slot = SLOTS.get(name);
             return slot == null ? 0 : Pointer.nativeValue(table.getPointer((long) slot * Native.POINTER_SIZE));
         };
-        Native.register(Functions.class, NativeLibrary.getProcess(Map.of(Library.OPTION_ALLOW_OBJECTS, Boolean.TRUE,
-                Library.OPTION_SYMBOL_PROVIDER, slots)));
+        Map<String, Object> options = new HashMap<>(ALLOW_OBJECTS);
+        options.put(Library.OPTION_SYMBOL_PROVIDER, slots);
+        Native.register(Functions.class, NativeLibrary.getProcess(options));
         bound = true;
     }
 
