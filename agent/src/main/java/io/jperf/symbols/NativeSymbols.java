@@ -28,16 +28,32 @@ public final class NativeSymbols {
     /** A native function, or a whole library when its functions are not known. */
     public static final class Symbol {
         public final String library;
-        public final String name;
+        private final String mangled;
+        /** Made when first asked for (a racy single check: at worst two threads demangle to equal strings). */
+        private String name;
 
-        Symbol(String library, String name) {
+        Symbol(String library, String mangled) {
             this.library = library;
-            this.name = name;
+            this.mangled = mangled;
+        }
+
+        /**
+         * The demangled name. Demangled on output rather than when the reader first meets the symbol: run per new
+         * symbol, the demangler (a large parser) was the biggest method the JIT compiled for jperf while the
+         * application ran.
+         */
+        public String name() {
+            String n = name;
+            if (n == null) {
+                n = Demangler.demangle(mangled);
+                name = n;
+            }
+            return n;
         }
 
         @Override
         public String toString() {
-            return name;
+            return name();
         }
     }
 
@@ -117,7 +133,7 @@ public final class NativeSymbols {
         Symbol symbol(int index) {
             Symbol s = symbols.get(index + 1L);
             if (s == null) {
-                s = new Symbol(whole.library, Demangler.demangle(table.name(index)));
+                s = new Symbol(whole.library, table.name(index));
                 symbols.put(index + 1L, s);
             }
             return s;

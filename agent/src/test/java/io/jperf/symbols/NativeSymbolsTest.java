@@ -26,12 +26,12 @@ class NativeSymbolsTest {
             long address = Pointer.nativeValue(NativeLibrary.getInstance("c").getFunction(name));
             NativeSymbols.Symbol s = symbols.find(address);
             assertNotNull(s, name);
-            assertTrue(s.name.contains(name.replace("memcpy", "mem")), name + " named " + s.name);
+            assertTrue(s.name().contains(name.replace("memcpy", "mem")), name + " named " + s.name());
             assertTrue(s.library.startsWith("libc"), s.library);
             assertEquals(s, symbols.find(address + 1), "one object per function");
         }
         Function jniGetCreatedJavaVMs = NativeLibrary.getProcess().getFunction("JNI_GetCreatedJavaVMs");
-        assertEquals("JNI_GetCreatedJavaVMs", symbols.find(Pointer.nativeValue(jniGetCreatedJavaVMs)).name);
+        assertEquals("JNI_GetCreatedJavaVMs", symbols.find(Pointer.nativeValue(jniGetCreatedJavaVMs)).name());
         assertNull(symbols.find(8), "nothing is mapped at address 8");
     }
 
@@ -46,7 +46,7 @@ class NativeSymbolsTest {
         long offset = elf.fileOffsetOf(table.start(0));
         assertTrue(offset >= libc.offset(), "libc's first function lies in its executable mapping");
         NativeSymbols.Symbol s = new NativeSymbols().find(libc.start() + offset - libc.offset());
-        assertEquals(Demangler.demangle(table.name(0)), s.name);
+        assertEquals(Demangler.demangle(table.name(0)), s.name());
     }
 
     @Test

@@ -23,7 +23,8 @@ import java.util.zip.ZipFile;
  *      [--cstack auto|fp|dwarf] [--warmup 0]
  * </pre>
  * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz, and the CPU cost behind it: the workers'
- * operations per CPU second and the CPU the rest of the process took while they ran; with {@code --warmup S} the
+ * operations per CPU second and the CPU the rest of the process took while they ran, also under Linux perf
+ * recording the same event from outside (the kernel's part of the cost); with {@code --warmup S} the
  * threads work S seconds under the profiler before their counted seconds begin (the profiler's steady state, its
  * warm-up left out);
  * 2. samples captured against the CPU time the threads measured, lost samples, the reader thread's CPU;
@@ -105,8 +106,25 @@ public final class SamplingBenchmark {
         }
     }
 
-    /** A profiler setting: JVM arguments that load it, or none. */
-    private record Variant(String name, List<String> jvm) {
+    /**
+     * A profiler setting: JVM arguments that load it, or a command that profiles the JVM from outside (its
+     * {@code PID} argument replaced by the JVM's), or neither.
+     */
+    private record Variant(String name, List<String> jvm, List<String> outside) {
+        Variant(String name, List<String> jvm) {
+            this(name, jvm, List.of());
+        }
+
+        /** Starts the outside profiler on {@code target}, or returns null when there is none. */
+        Process attach(Process target) throws IOException {
+            if (outside.isEmpty()) {
+                return null;
+            }
+            List<String> cmd = new ArrayList<>(outside);
+            cmd.replaceAll(a -> a.equals("PID") ? Long.toString(target.pid()) : a);
+            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        }
     }
 
     private Variant jperfAt(long periodNanos, Path file) {
@@ -124,6 +142,16 @@ public final class SamplingBenchmark {
                 + "=start,event=cpu,interval=" + periodNanos + (threads ? ",threads" : "") + ",file=" + file));
     }
 
+    /**
+     * The kernel's own part of sampling at this rate: Linux perf recording the same clock event with frame-pointer
+     * call chains from outside the JVM. Every profiler built on perf_events pays it on the sampled threads.
+     */
+    private Variant kernelAt(long periodNanos) {
+        return new Variant("perf record -g " + hz(periodNanos), List.of(), List.of("perf", "record", "-q", "-B", "-e",
+                "cpu-clock", "-c", Long.toString(periodNanos), "-g", "-o", work.resolve("perf.data").toString(), "-p",
+                "PID"));
+    }
+
     private static String hz(long periodNanos) {
         return periodNanos == KHZ ? "1 kHz" : Math.round(1e9 / periodNanos) + " Hz";
     }
@@ -133,8 +161,10 @@ public final class SamplingBenchmark {
     private void throughput() throws Exception {
         Path jperfFile = work.resolve("jperf.txt");
         Path apFile = work.resolve("ap.collapsed");
-        List<Variant> variants = List.of(new Variant("no profiler", List.of()), jperfAt(HZ_99, jperfFile),
-                asyncAt(HZ_99, apFile, false), jperfAt(KHZ, jperfFile), asyncAt(KHZ, apFile, false));
+        // In groups of three per rate: the kernel's part, jperf, async-profiler.
+        List<Variant> variants = List.of(new Variant("no profiler", List.of()), kernelAt(HZ_99),
+                jperfAt(HZ_99, jperfFile), asyncAt(HZ_99, apFile, false), kernelAt(KHZ), jperfAt(KHZ, jperfFile),
+                asyncAt(KHZ, apFile, false));
         long[][] ops = new long[variants.size()][runs];
         long[][] workerMs = new long[variants.size()][runs];
         long[][] otherMs = new long[variants.size()][runs];
@@ -147,6 +177,7 @@ public final class SamplingBenchmark {
                 jvm.add("-Dsamples.linger=1");
                 jvm.add("-Dsamples.warmup=" + warmup);
                 Process p = b.start(jvm, "workers", Integer.toString(seconds));
+                Process outside = variants.get(v).attach(p);
                 StringBuffer rest = new StringBuffer();
                 Bench.awaitLines(p, warmup > 0 ? "samples: measuring" : "samples: working", rest);
                 long begin = Bench.processCpuTicks(p.pid());
@@ -155,6 +186,9 @@ public final class SamplingBenchmark {
                 }
                 long end = Bench.processCpuTicks(p.pid());
                 p.waitFor();
+                if (outside != null) {
+                    Bench.stop(outside);
+                }
                 Thread.sleep(100); // the rest of the output
                 Matcher m = CPU_OPERATIONS.matcher(rest);
                 while (m.find()) {
@@ -188,8 +222,15 @@ public final class SamplingBenchmark {
                     java.util.Arrays.toString(ops[v]));
         }
         System.out.printf(Locale.ROOT, "   jperf cost / async-profiler cost: throughput 99 Hz %.2f, 1 kHz %.2f;"
-                + " CPU 99 Hz %.2f, 1 kHz %.2f%n", ratio(cost[1], cost[2]), ratio(cost[3], cost[4]),
-                ratio(cpuCost[1], cpuCost[2]), ratio(cpuCost[3], cpuCost[4]));
+                + " CPU 99 Hz %.2f, 1 kHz %.2f%n", ratio(cost[2], cost[3]), ratio(cost[5], cost[6]),
+                ratio(cpuCost[2], cpuCost[3]), ratio(cpuCost[5], cpuCost[6]));
+        // perf runs outside the JVM, so its CPU cost is what the sampled threads pay: the kernel's interrupt, its
+        // call chain and the record. What a profiler costs beyond that is its own doing.
+        System.out.printf(Locale.ROOT, "   CPU cost beyond the kernel's (perf record -g): 99 Hz jperf %+.2f%%,"
+                + " async-profiler %+.2f%% (ratio %.2f); 1 kHz jperf %+.2f%%, async-profiler %+.2f%% (ratio %.2f)%n",
+                cpuCost[2] - cpuCost[1], cpuCost[3] - cpuCost[1], ratio(cpuCost[2] - cpuCost[1],
+                cpuCost[3] - cpuCost[1]), cpuCost[5] - cpuCost[4], cpuCost[6] - cpuCost[4],
+                ratio(cpuCost[5] - cpuCost[4], cpuCost[6] - cpuCost[4]));
     }
 
     /** Median operations per CPU second over the runs. */
