@@ -237,6 +237,8 @@ final class ProfileSession extends Session {
         info.put("lost", Long.toString(s.lost()));
         info.put("throttled", Long.toString(s.throttled()));
         info.put("perf events", Integer.toString(s.events()));
+        // Kernel memory the JVM's RSS does not show: what jperf costs beyond its heap and native allocations.
+        info.put("rings", s.rings() + ", " + (s.ringBytes() >> 10) + " KiB in all");
         info.put("started", java.time.Instant.ofEpochMilli(startedAt).toString());
         info.put("pid", Long.toString(ProcessHandle.current().pid()));
         return info;

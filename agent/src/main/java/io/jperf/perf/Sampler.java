@@ -57,10 +57,12 @@ public final class Sampler implements AutoCloseable {
      */
     private static final int EVERY_EVENT_FACTOR = 4;
     /**
-     * Samples with 16 KiB stack copies: the same budget as for every occurrence, but a ring may take up to eight times
-     * the usual most, so that on a few CPUs each holds about half a second of them.
+     * Samples with stack copies: the same budget as for every occurrence, a ring sized to hold a second of samples
+     * at the events' rate, up to 16 MiB (a second of 16 KiB copies at 1 kHz). A second, because the reader is a Java
+     * thread: it stops at every safepoint, and with 500 runnable threads on 2 CPUs one took up to 0.7 s to reach and
+     * finish.
      */
-    private static final int STACK_COPY_FACTOR = 8;
+    private static final int STACK_COPY_MAX_PAGES = 4096;
     /** The reader's nice value where it may take one: ahead of the application's threads when they are many. */
     private static final int READER_NICE = -15;
     private static final int PER_THREAD_DATA_PAGES = 8;
@@ -115,6 +117,9 @@ public final class Sampler implements AutoCloseable {
     private volatile int readerTid;
     /** Events opened so far, ended threads' included: for status. */
     private volatile int eventsOpened;
+    /** Rings mapped and their bytes, kept after close for the outputs written then. */
+    private int ringsMapped;
+    private long ringBytesMapped;
     private volatile boolean running = true;
     private volatile Mode mode;
     /** How long the reader sleeps between drains. */
@@ -222,6 +227,16 @@ public final class Sampler implements AutoCloseable {
      * Per-thread rings stay at 10 ms, the pace at which new threads get their events.
      */
     static long drainNanos(List<SamplingEvent> events, long ringBytes) {
+        double bytesPerSecond = bytesPerSecond(events);
+        double fillNanos = bytesPerSecond == 0 ? Double.MAX_VALUE : ringBytes / bytesPerSecond * 1e9;
+        return Math.max(DRAIN_NANOS, Math.min(MAX_DRAIN_NANOS, (long) (fillNanos / 4)));
+    }
+
+    /**
+     * The most bytes a second the events can write into one per-CPU ring, or infinity when some event is not a
+     * clock or frequency and so has no bound.
+     */
+    static double bytesPerSecond(List<SamplingEvent> events) {
         double bytesPerSecond = 0;
         for (SamplingEvent e : events) {
             double rate;
@@ -230,12 +245,11 @@ public final class Sampler implements AutoCloseable {
             } else if (e.spec().isClock()) {
                 rate = 1e9 / Math.max(1, e.period());
             } else {
-                return DRAIN_NANOS;
+                return Double.POSITIVE_INFINITY;
             }
             bytesPerSecond += rate * (SAMPLE_BYTES + e.stackCopy());
         }
-        double fillNanos = bytesPerSecond == 0 ? Double.MAX_VALUE : ringBytes / bytesPerSecond * 1e9;
-        return Math.max(DRAIN_NANOS, Math.min(MAX_DRAIN_NANOS, (long) (fillNanos / 4)));
+        return bytesPerSecond;
     }
 
     /**
@@ -298,7 +312,8 @@ public final class Sampler implements AutoCloseable {
                     PerfEvent leader = leaders.get(cpu);
                     if (leader == null) {
                         leaders.put(cpu, e);
-                        rings.add(map(e, perCpuPages(cpus.size(), everyEvent(), stackCopies())));
+                        rings.add(map(e, perCpuPages(cpus.size(), everyEvent(), stackCopies(),
+                                bytesPerSecond(wantedEvents))));
                     } else {
                         e.redirectTo(leader);
                     }
@@ -332,9 +347,15 @@ public final class Sampler implements AutoCloseable {
         threads.add(tid);
     }
 
-    static int perCpuPages(int cpus, boolean everyEvent, boolean stackCopies) {
+    /** Pages of a per-CPU ring: a share of the budget, within bounds (see the constants). */
+    static int perCpuPages(int cpus, boolean everyEvent, boolean stackCopies, double bytesPerSecond) {
         int factor = everyEvent || stackCopies ? EVERY_EVENT_FACTOR : 1;
-        int most = (stackCopies ? STACK_COPY_FACTOR : factor) * PER_CPU_MAX_PAGES;
+        int most = factor * PER_CPU_MAX_PAGES;
+        if (stackCopies) {
+            // A second of samples, rounded up to whole powers of two: 2 MiB at 99 Hz, 16 MiB at 1 kHz.
+            double second = Math.min(STACK_COPY_MAX_PAGES, Math.ceil(bytesPerSecond / 4096));
+            most = Math.max(PER_CPU_MIN_PAGES, Integer.highestOneBit((int) second - 1) << 1);
+        }
         long pages = factor * PER_CPU_BUDGET / Math.max(1, cpus) / 4096;
         int p = Integer.highestOneBit((int) Math.max(1, Math.min(most, pages)));
         return Math.max(PER_CPU_MIN_PAGES, p);
@@ -370,7 +391,10 @@ public final class Sampler implements AutoCloseable {
     private Ring map(PerfEvent e, int pages) throws PerfException {
         for (int p = pages;; p /= 2) {
             try {
-                return Ring.map(e, p);
+                Ring ring = Ring.map(e, p);
+                ringsMapped++;
+                ringBytesMapped += ring.length();
+                return ring;
             } catch (PerfException ex) {
                 if (ex.errno() != Libc.EPERM && ex.errno() != 12 /* ENOMEM */ || p <= MIN_PAGES) {
                     throw ex;
@@ -593,6 +617,8 @@ public final class Sampler implements AutoCloseable {
                 Ring ring = ringByThread.remove(tid);
                 ring.drain(this::record);
                 rings.remove(ring);
+                ringsMapped--;
+                ringBytesMapped -= ring.length();
                 ring.close();
                 PerfEvent e = eventByThread.remove(tid);
                 events.remove(e);
@@ -613,11 +639,7 @@ public final class Sampler implements AutoCloseable {
     }
 
     public synchronized Stats stats() {
-        long bytes = 0;
-        for (Ring r : rings) {
-            bytes += r.length();
-        }
-        return new Stats(mode, kernel, eventsOpened, rings.size(), bytes, samples.get(), lost.get(),
+        return new Stats(mode, kernel, eventsOpened, ringsMapped, ringBytesMapped, samples.get(), lost.get(),
                 throttled.get(), readerTid, samplesByEvent.clone());
     }
 

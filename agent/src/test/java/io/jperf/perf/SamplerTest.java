@@ -39,19 +39,33 @@ class SamplerTest {
     }
 
     @Test
-    void ringsShareABudget() {
-        assertEquals(256, Sampler.perCpuPages(2, false, false));
-        assertEquals(256, Sampler.perCpuPages(16, false, false));
-        assertEquals(64, Sampler.perCpuPages(64, false, false));
-        assertEquals(32, Sampler.perCpuPages(512, false, false));
-        assertEquals(1024, Sampler.perCpuPages(2, true, false));
-        assertEquals(1024, Sampler.perCpuPages(16, true, false));
-        assertEquals(256, Sampler.perCpuPages(64, true, false));
-        assertEquals(32, Sampler.perCpuPages(1024, true, false));
-        // Stack copies: the every-occurrence budget, up to 2048 pages a ring.
-        assertEquals(2048, Sampler.perCpuPages(2, false, true));
-        assertEquals(1024, Sampler.perCpuPages(16, false, true));
-        assertEquals(256, Sampler.perCpuPages(64, false, true));
+    void ringsShareABudget() throws Exception {
+        long ms = 1_000_000L;
+        EventSpec cpu = EventSpec.parse("cpu-clock");
+        assertEquals(256, Sampler.perCpuPages(2, false, false, 0));
+        assertEquals(256, Sampler.perCpuPages(16, false, false, 0));
+        assertEquals(64, Sampler.perCpuPages(64, false, false, 0));
+        assertEquals(32, Sampler.perCpuPages(512, false, false, 0));
+        assertEquals(1024, Sampler.perCpuPages(2, true, false, 0));
+        assertEquals(1024, Sampler.perCpuPages(16, true, false, 0));
+        assertEquals(256, Sampler.perCpuPages(64, true, false, 0));
+        assertEquals(32, Sampler.perCpuPages(1024, true, false, 0));
+        // Stack copies: a second of samples (rounded up to a power of two), within the every-occurrence budget.
+        double khz = Sampler.bytesPerSecond(List.of(new SamplingEvent(cpu, ms, false, null, true, false, 16384)));
+        double hz99 = Sampler.bytesPerSecond(List.of(new SamplingEvent(cpu, 10_101_010, false, null, true, false,
+                16384)));
+        assertEquals(4096, Sampler.perCpuPages(2, false, true, khz));
+        assertEquals(512, Sampler.perCpuPages(2, false, true, hz99));
+        assertTrue(512 * 4096 > hz99 && 256 * 4096 < hz99, "" + hz99);
+        assertEquals(1024, Sampler.perCpuPages(16, false, true, khz));
+        assertEquals(256, Sampler.perCpuPages(64, false, true, khz));
+        // An event without a known rate: the most a ring may take.
+        double faults = Sampler.bytesPerSecond(List.of(new SamplingEvent(EventSpec.parse("page-faults"), 100, false,
+                null, true, false, 16384)));
+        assertEquals(4096, Sampler.perCpuPages(2, false, true, faults));
+        // A slow clock still gets the smallest ring.
+        assertEquals(32, Sampler.perCpuPages(2, false, true, Sampler.bytesPerSecond(List.of(new SamplingEvent(cpu,
+                1_000_000_000L, false, null, true, false, 16384)))));
         // Per-thread rings with stack copies: 512 KiB each up to 128 threads, then a share of 64 MiB, at least 16 pages.
         assertEquals(128, Sampler.perThreadStackCopyPages(1));
         assertEquals(128, Sampler.perThreadStackCopyPages(128));
