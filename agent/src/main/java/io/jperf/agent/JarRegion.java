@@ -24,6 +24,8 @@ final class JarRegion {
     private static final int LOCAL = 0x04034b50;
     private static final int EOCD_SIZE = 22;
     private static final int MAX_COMMENT = 65535;
+    /** The largest compressed entry whose buffer is kept for the next. */
+    private static final int MAX_KEPT = 1 << 16;
 
     /** Where an entry's local header lies in the region, its sizes, compression method and CRC-32. */
     private record Entry(long local, int compressed, int size, int method, int crc) {
@@ -36,7 +38,6 @@ final class JarRegion {
     private final CRC32 crc = new CRC32();
     /** Compressed bytes pass through here, up to MAX_KEPT: each class's would otherwise be garbage beside it. */
     private byte[] packed = new byte[0];
-    private static final int MAX_KEPT = 1 << 16;
 
     /** Indexes the jar of {@code length} bytes at {@code start} of {@code file}; the file stays open, shared. */
     JarRegion(RandomAccessFile file, long start, long length) throws IOException {

@@ -58,11 +58,11 @@ public final class Sampler implements AutoCloseable {
     private static final int EVERY_EVENT_FACTOR = 4;
     /**
      * Samples with stack copies: the same budget as for every occurrence, a ring sized to hold a second of samples
-     * at the events' rate, up to 16 MiB (a second of 16 KiB copies at 1 kHz). A second, because the reader is a Java
-     * thread: it stops at every safepoint, and with 500 runnable threads on 2 CPUs one took up to 0.7 s to reach and
-     * finish.
+     * at the events' rate (the reader is a Java thread and stops at every safepoint, which with 500 runnable threads
+     * on 2 CPUs took up to 0.7 s to reach), up to 8 MiB: half a second of 16 KiB copies at 1 kHz. 16 MiB rings lost
+     * samples as often in runs like that (a safepoint sometimes takes longer still), for twice the locked memory.
      */
-    private static final int STACK_COPY_MAX_PAGES = 4096;
+    private static final int STACK_COPY_MAX_PAGES = 2048;
     /** The reader's nice value where it may take one: ahead of the application's threads when they are many. */
     private static final int READER_NICE = -15;
     private static final int PER_THREAD_DATA_PAGES = 8;
@@ -352,7 +352,7 @@ public final class Sampler implements AutoCloseable {
         int factor = everyEvent || stackCopies ? EVERY_EVENT_FACTOR : 1;
         int most = factor * PER_CPU_MAX_PAGES;
         if (stackCopies) {
-            // A second of samples, rounded up to whole powers of two: 2 MiB at 99 Hz, 16 MiB at 1 kHz.
+            // A second of samples, rounded up to a power of two: 2 MiB at 99 Hz.
             double second = Math.min(STACK_COPY_MAX_PAGES, Math.ceil(bytesPerSecond / 4096));
             most = Math.max(PER_CPU_MIN_PAGES, Integer.highestOneBit((int) second - 1) << 1);
         }

@@ -150,11 +150,7 @@ public final class NativeSymbols {
      * when no file is mapped there.
      */
     public Symbol find(long address) {
-        ProcessMaps.Mapping m = maps.find(address);
-        if (m == null && System.nanoTime() - lastRefresh > REFRESH_NANOS) {
-            refresh();
-            m = maps.find(address);
-        }
+        ProcessMaps.Mapping m = mapping(address);
         if (m == null || !m.isFile() && !m.path().startsWith("[vdso") && !m.path().startsWith("[vsyscall")) {
             return null; // anonymous executable memory: JIT code jperf does not know (yet)
         }
@@ -172,11 +168,7 @@ public final class NativeSymbols {
      * (JIT code), or the file has no rule for it.
      */
     public CallFrameInfo.Row unwindRow(long address) {
-        ProcessMaps.Mapping m = maps.find(address);
-        if (m == null && System.nanoTime() - lastRefresh > REFRESH_NANOS) {
-            refresh();
-            m = maps.find(address);
-        }
+        ProcessMaps.Mapping m = mapping(address);
         if (m == null || !m.isFile()) {
             return null;
         }
@@ -187,6 +179,16 @@ public final class NativeSymbols {
         }
         long linkAddress = lib.elf.addressOf(address - m.start() + m.offset());
         return linkAddress < 0 ? null : cfi.find(linkAddress);
+    }
+
+    /** The mapping holding {@code address}; a miss re-reads /proc/self/maps, at most every REFRESH_NANOS. */
+    private ProcessMaps.Mapping mapping(long address) {
+        ProcessMaps.Mapping m = maps.find(address);
+        if (m == null && System.nanoTime() - lastRefresh > REFRESH_NANOS) {
+            refresh();
+            m = maps.find(address);
+        }
+        return m;
     }
 
     /** Reads the symbols of every library mapped now, so that the first samples do not wait for them. */

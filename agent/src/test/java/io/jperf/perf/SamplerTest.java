@@ -50,11 +50,12 @@ class SamplerTest {
         assertEquals(1024, Sampler.perCpuPages(16, true, false, 0));
         assertEquals(256, Sampler.perCpuPages(64, true, false, 0));
         assertEquals(32, Sampler.perCpuPages(1024, true, false, 0));
-        // Stack copies: a second of samples (rounded up to a power of two), within the every-occurrence budget.
+        // Stack copies: a second of samples (rounded up to a power of two), at most 8 MiB, within the every-occurrence
+        // budget.
         double khz = Sampler.bytesPerSecond(List.of(new SamplingEvent(cpu, ms, false, null, true, false, 16384)));
         double hz99 = Sampler.bytesPerSecond(List.of(new SamplingEvent(cpu, 10_101_010, false, null, true, false,
                 16384)));
-        assertEquals(4096, Sampler.perCpuPages(2, false, true, khz));
+        assertEquals(2048, Sampler.perCpuPages(2, false, true, khz));
         assertEquals(512, Sampler.perCpuPages(2, false, true, hz99));
         assertTrue(512 * 4096 > hz99 && 256 * 4096 < hz99, "" + hz99);
         assertEquals(1024, Sampler.perCpuPages(16, false, true, khz));
@@ -62,7 +63,7 @@ class SamplerTest {
         // An event without a known rate: the most a ring may take.
         double faults = Sampler.bytesPerSecond(List.of(new SamplingEvent(EventSpec.parse("page-faults"), 100, false,
                 null, true, false, 16384)));
-        assertEquals(4096, Sampler.perCpuPages(2, false, true, faults));
+        assertEquals(2048, Sampler.perCpuPages(2, false, true, faults));
         // A slow clock still gets the smallest ring.
         assertEquals(32, Sampler.perCpuPages(2, false, true, Sampler.bytesPerSecond(List.of(new SamplingEvent(cpu,
                 1_000_000_000L, false, null, true, false, 16384)))));
