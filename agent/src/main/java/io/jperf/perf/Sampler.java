@@ -59,8 +59,8 @@ public final class Sampler implements AutoCloseable {
     /**
      * Samples with stack copies: the same budget as for every occurrence, a ring sized to hold a second of samples
      * at the events' rate (the reader is a Java thread and stops at every safepoint, which with 500 runnable threads
-     * on 2 CPUs took up to 0.7 s to reach), up to 8 MiB: half a second of 16 KiB copies at 1 kHz. 16 MiB rings lost
-     * samples as often in runs like that (a safepoint sometimes takes longer still), for twice the locked memory.
+     * on 2 CPUs took up to 0.7 s to reach), up to 8 MiB: half a second of 16 KiB copies at 1 kHz. 16 MiB rings did
+     * not lose fewer samples in runs like that (a safepoint sometimes takes longer still), for twice the locked memory.
      */
     private static final int STACK_COPY_MAX_PAGES = 2048;
     /** The reader's nice value where it may take one: ahead of the application's threads when they are many. */

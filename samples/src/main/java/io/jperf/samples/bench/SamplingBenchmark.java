@@ -429,7 +429,7 @@ public final class SamplingBenchmark {
         }
         System.out.printf("%n3. Memory with %d threads working in bursts, profiled at 1 kHz (jperf: %s samples in the"
                 + " last run, %d lost in all %d, %s)%n", threads, info.get("samples"), lost, runs, info.get("mode"));
-        // The rings are kernel memory that no figure below counts; async-profiler's are a page or two per thread.
+        // The rings are kernel memory that no figure below counts; async-profiler maps two pages per thread.
         System.out.printf("   jperf's perf rings: %s (kernel memory, not in RSS)%n", info.get("rings"));
         String[] names = {"RSS while working", "NMT committed, not heap", "Java heap committed",
             "live heap after GC"};
