@@ -262,7 +262,8 @@ final class ProfileSession extends Session {
         Map<String, String> info = info();
         long seconds = (System.currentTimeMillis() - startedAt) / 1000;
         return "profiling " + info.get("event") + " every " + info.getOrDefault("interval", info.get("frequency"))
-                + ", " + info.get("mode") + ", stacks " + (dwarf ? "dwarf" : "fp") + ", " + info.get("samples")
+                + ", " + info.get("mode") + " (" + info.get("rings") + ")" + ", stacks " + (dwarf ? "dwarf" : "fp")
+                + ", " + info.get("samples")
                 + " samples, " + info.get("lost") + " lost, " + info.get("throttled") + " throttled, "
                 + recorder.threads() + " threads, " + seconds + " s";
     }

@@ -94,6 +94,7 @@ class SamplingIT {
             Map<String, String> info = Profiles.header(report.out());
             assertEquals("0", info.get("lost"), report.out());
             assertTrue(info.get("stacks").startsWith("dwarf "), info.get("stacks"));
+            assertRingKib(info, 8 * 1024); // 16 KiB copies at 1 kHz: a second would take more than the most, 8 MiB
             Path collapsed = dir.resolve("stacks.collapsed");
             Proc.jperf(jdk, "flamegraph", "-i", data.toString(), "-o", collapsed.toString(), "--threads")
                     .assertOk();
@@ -184,6 +185,19 @@ class SamplingIT {
         }
     }
 
+    /**
+     * The header's rings line ("N, K KiB in all") gives each ring {@code kib} and its header page. Per-CPU rings share
+     * a budget, so the expected sizes hold on up to 8 CPUs; on more, only the line's form is checked.
+     */
+    private static void assertRingKib(Map<String, String> info, long kib) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+), (\\d+) KiB in all").matcher(
+                info.get("rings"));
+        assertTrue(m.matches() && Long.parseLong(m.group(1)) > 0, info.get("rings"));
+        if (Runtime.getRuntime().availableProcessors() <= 8) {
+            assertEquals((kib + 4) * Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), info.get("rings"));
+        }
+    }
+
     private static long count(List<Profiles.Stack> stacks, java.util.function.Predicate<Profiles.Stack> which) {
         return stacks.stream().filter(which).mapToLong(Profiles.Stack::count).sum();
     }
@@ -205,6 +219,7 @@ class SamplingIT {
             assertEquals("0", info.get("samples waiting"), report.out());
             assertEquals(rings.equals("cpu") ? "per-CPU rings (inherit)" : "per-thread rings", info.get("mode"));
             assertTrue(info.get("stacks").startsWith(cstack + " "), info.get("stacks"));
+            assertRingKib(info, rings.equals("cpu") ? 1024 : 32); // call chains only: per CPU 1 MiB, per thread 8 pages
 
             Path collapsed = dir.resolve("mixed.collapsed");
             Proc.jperf(jdk, "flamegraph", "-i", data.toString(), "-o", collapsed.toString(), "--threads")
