@@ -180,8 +180,11 @@ final class MethodTable {
      * @return the methods of those classes that were resolved, by identity
      */
     Set<MethodRef> purgeUnloaded() {
-        Set<MethodRef> unloaded = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<MethodRef> unloaded = Set.of(); // made only when a class went: this runs on every pass, ten times a second
         for (Object ref; (ref = unloadedClasses.poll()) != null;) {
+            if (unloaded.isEmpty()) {
+                unloaded = Collections.newSetFromMap(new IdentityHashMap<>());
+            }
             ClassInfo info = (ClassInfo) ref;
             scanned.remove(info);
             for (long id : info.methodIds) {
