@@ -238,7 +238,7 @@ final class ProfileSession extends Session {
         info.put("throttled", Long.toString(s.throttled()));
         info.put("perf events", Integer.toString(s.events()));
         // Kernel memory the JVM's RSS does not show: what jperf costs beyond its heap and native allocations.
-        info.put("rings", s.rings() + ", " + (s.ringBytes() >> 10) + " KiB in all");
+        info.put("ring memory", s.rings() + (s.rings() == 1 ? " ring, " : " rings, ") + (s.ringBytes() >> 10) + " KiB");
         info.put("started", java.time.Instant.ofEpochMilli(startedAt).toString());
         info.put("pid", Long.toString(ProcessHandle.current().pid()));
         return info;
@@ -262,7 +262,7 @@ final class ProfileSession extends Session {
         Map<String, String> info = info();
         long seconds = (System.currentTimeMillis() - startedAt) / 1000;
         return "profiling " + info.get("event") + " every " + info.getOrDefault("interval", info.get("frequency"))
-                + ", " + info.get("mode") + " (" + info.get("rings") + ")" + ", stacks " + (dwarf ? "dwarf" : "fp")
+                + ", " + info.get("mode") + ", " + info.get("ring memory") + ", stacks " + (dwarf ? "dwarf" : "fp")
                 + ", " + info.get("samples")
                 + " samples, " + info.get("lost") + " lost, " + info.get("throttled") + " throttled, "
                 + recorder.threads() + " threads, " + seconds + " s";

@@ -45,8 +45,9 @@ public final class Sampler implements AutoCloseable {
     private static final int SAMPLE_BYTES = 96 + 8 * 128;
     private static final long RESCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
-     * Per-CPU rings share this budget (bytes); each gets 32 to 256 pages. The reader is an ordinary thread: with
-     * hundreds of busy threads it may wait a second for a CPU, and the rings must hold that long.
+     * Per-CPU rings share this budget (bytes); each gets 32 to 256 pages, more for bursts and stack copies (below).
+     * The reader is an ordinary thread: with hundreds of busy threads it may wait a second for a CPU, and the rings
+     * must hold that long.
      */
     private static final long PER_CPU_BUDGET = 16L << 20;
     private static final int PER_CPU_MIN_PAGES = 32;
@@ -59,8 +60,8 @@ public final class Sampler implements AutoCloseable {
     /**
      * Samples with stack copies: the same budget as for every occurrence, a ring sized to hold a second of samples
      * at the events' rate (the reader is a Java thread and stops at every safepoint, which with 500 runnable threads
-     * on 2 CPUs took up to 0.7 s to reach), up to 8 MiB: half a second of 16 KiB copies at 1 kHz. 16 MiB rings did
-     * not lose fewer samples in runs like that (a safepoint sometimes takes longer still), for twice the locked memory.
+     * on 2 CPUs took 0.15 to 1.5 s to reach and finish), up to 8 MiB: half a second of 16 KiB copies at 1 kHz.
+     * 16 MiB rings did not lose fewer samples in runs like that, for twice the locked memory.
      */
     private static final int STACK_COPY_MAX_PAGES = 2048;
     /** The reader's nice value where it may take one: ahead of the application's threads when they are many. */
@@ -193,6 +194,8 @@ public final class Sampler implements AutoCloseable {
                 mode = Mode.PER_CPU;
             } catch (PerfException e) {
                 closeEvents();
+                ringsMapped = 0; // those rings are gone; the counts of close() are the ones kept
+                ringBytesMapped = 0;
                 if (wanted == Mode.PER_CPU) {
                     throw e;
                 }
@@ -352,7 +355,7 @@ public final class Sampler implements AutoCloseable {
         int factor = everyEvent || stackCopies ? EVERY_EVENT_FACTOR : 1;
         int most = factor * PER_CPU_MAX_PAGES;
         if (stackCopies) {
-            // A second of samples, rounded up to a power of two: 2 MiB at 99 Hz.
+            // A second of samples, rounded up to a power of two: 2 MiB for a 99 Hz interval.
             double second = Math.min(STACK_COPY_MAX_PAGES, Math.ceil(bytesPerSecond / 4096));
             most = Math.max(PER_CPU_MIN_PAGES, Integer.highestOneBit((int) second - 1) << 1);
         }

@@ -58,6 +58,9 @@ class SamplerTest {
         assertEquals(2048, Sampler.perCpuPages(2, false, true, khz));
         assertEquals(512, Sampler.perCpuPages(2, false, true, hz99));
         assertTrue(512 * 4096 > hz99 && 256 * 4096 < hz99, "" + hz99);
+        assertEquals(512, Sampler.perCpuPages(2, false, true, 512 * 4096.0)); // a power of two stays
+        assertEquals(1024, Sampler.perCpuPages(2, false, true, 513 * 4096.0));
+        assertEquals(32, Sampler.perCpuPages(2, false, true, 0));
         assertEquals(1024, Sampler.perCpuPages(16, false, true, khz));
         assertEquals(256, Sampler.perCpuPages(64, false, true, khz));
         // An event without a known rate: the most a ring may take.

@@ -24,9 +24,9 @@ import java.util.zip.ZipFile;
  * </pre>
  * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz, and the CPU cost behind it: the workers'
  * operations per CPU second and the CPU the rest of the process took while they ran, also under Linux perf
- * recording the same event from outside (the kernel's part of the cost); with {@code --warmup S} the
- * threads work S seconds under the profiler before their counted seconds begin (the profiler's steady state, its
- * warm-up left out);
+ * recording the same event with the same kind of stacks from outside (the kernel's part of the cost); with
+ * {@code --warmup S} the threads work S seconds under the profiler before their counted seconds begin (the
+ * profiler's steady state, its warm-up left out);
  * 2. samples captured against the CPU time the threads measured, lost samples, the reader thread's CPU;
  * 3. memory with 50 and 500 threads;
  * 4. time for Chromium to open the HTML flame graph of a profile of about a million samples;
@@ -115,15 +115,30 @@ public final class SamplingBenchmark {
             this(name, jvm, List.of());
         }
 
-        /** Starts the outside profiler on {@code target}, or returns null when there is none. */
-        Process attach(Process target) throws IOException {
+        /**
+         * Starts the outside profiler on {@code target} (its records discarded, its messages to {@code log}), or
+         * returns null when there is none.
+         */
+        Process attach(Process target, Path log) {
             if (outside.isEmpty()) {
                 return null;
             }
             List<String> cmd = new ArrayList<>(outside);
             cmd.replaceAll(a -> a.equals("PID") ? Long.toString(target.pid()) : a);
-            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            try {
+                return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(log.toFile()).start();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot run " + cmd.get(0) + " (install linux-perf): " + e.getMessage());
+            }
+        }
+
+        /** Fails when the outside profiler ended early: its row would otherwise measure no profiler. */
+        static void check(Process outside, Path log) throws IOException {
+            if (outside != null && !outside.isAlive()) {
+                throw new IllegalStateException("the outside profiler exited with " + outside.exitValue() + ": "
+                        + Files.readString(log).trim());
+            }
         }
     }
 
@@ -143,13 +158,17 @@ public final class SamplingBenchmark {
     }
 
     /**
-     * The kernel's own part of sampling at this rate: Linux perf recording the same clock event with frame-pointer
-     * call chains from outside the JVM. Every profiler built on perf_events pays it on the sampled threads.
+     * The kernel's own part of sampling at this rate: Linux perf recording the same clock event from outside the
+     * JVM, with the stacks jperf asks for (frame-pointer chains with cstack=fp, else 16 KiB stack copies as well),
+     * its records thrown away. Every profiler built on perf_events pays this on the sampled threads.
      */
     private Variant kernelAt(long periodNanos) {
-        return new Variant("perf record -g " + hz(periodNanos), List.of(), List.of("perf", "record", "-q", "-B", "-e",
-                "cpu-clock", "-c", Long.toString(periodNanos), "-g", "-o", work.resolve("perf.data").toString(), "-p",
-                "PID"));
+        boolean fp = cstack.equals("fp");
+        List<String> cmd = new ArrayList<>(List.of("perf", "record", "-q", "-B", "-e", "cpu-clock", "-c",
+                Long.toString(periodNanos)));
+        cmd.addAll(fp ? List.of("-g") : List.of("--call-graph", "dwarf,16384"));
+        cmd.addAll(List.of("-o", "-", "-p", "PID"));
+        return new Variant("perf record " + (fp ? "fp " : "dwarf ") + hz(periodNanos), List.of(), cmd);
     }
 
     private static String hz(long periodNanos) {
@@ -177,9 +196,11 @@ public final class SamplingBenchmark {
                 jvm.add("-Dsamples.linger=1");
                 jvm.add("-Dsamples.warmup=" + warmup);
                 Process p = b.start(jvm, "workers", Integer.toString(seconds));
-                Process outside = variants.get(v).attach(p);
+                Path perfLog = work.resolve("outside.log");
+                Process outside = variants.get(v).attach(p, perfLog);
                 StringBuffer rest = new StringBuffer();
                 Bench.awaitLines(p, warmup > 0 ? "samples: measuring" : "samples: working", rest);
+                Variant.check(outside, perfLog);
                 long begin = Bench.processCpuTicks(p.pid());
                 while (!rest.toString().contains("samples: lingering") && p.isAlive()) {
                     Thread.sleep(20);
@@ -226,7 +247,7 @@ public final class SamplingBenchmark {
                 ratio(cpuCost[2], cpuCost[3]), ratio(cpuCost[5], cpuCost[6]));
         // perf runs outside the JVM, so its CPU cost is what the sampled threads pay: the kernel's interrupt, its
         // call chain and the record. What a profiler costs beyond that is its own doing.
-        System.out.printf(Locale.ROOT, "   CPU cost beyond the kernel's (perf record -g): 99 Hz jperf %+.2f%%,"
+        System.out.printf(Locale.ROOT, "   CPU cost beyond the kernel's (perf record): 99 Hz jperf %+.2f%%,"
                 + " async-profiler %+.2f%% (ratio %.2f); 1 kHz jperf %+.2f%%, async-profiler %+.2f%% (ratio %.2f)%n",
                 cpuCost[2] - cpuCost[1], cpuCost[3] - cpuCost[1], ratio(cpuCost[2] - cpuCost[1],
                 cpuCost[3] - cpuCost[1]), cpuCost[5] - cpuCost[4], cpuCost[6] - cpuCost[4],
@@ -430,7 +451,7 @@ public final class SamplingBenchmark {
         System.out.printf("%n3. Memory with %d threads working in bursts, profiled at 1 kHz (jperf: %s samples in the"
                 + " last run, %d lost in all %d, %s)%n", threads, info.get("samples"), lost, runs, info.get("mode"));
         // The rings are kernel memory that no figure below counts; async-profiler maps two pages per thread.
-        System.out.printf("   jperf's perf rings: %s (kernel memory, not in RSS)%n", info.get("rings"));
+        System.out.printf("   jperf's perf rings: %s (kernel memory, not in RSS)%n", info.get("ring memory"));
         String[] names = {"RSS while working", "NMT committed, not heap", "Java heap committed",
             "live heap after GC"};
         System.out.printf("   (median of %d alternating runs)%n", runs);
