@@ -24,19 +24,22 @@ public final class CodeCache {
     static final long LATE_LOAD_NANOS = 2_000_000_000L;
 
     private static final Comparator<Entry> BY_START = CodeCache::compare;
+    /** The scratch arrays' first sizes, to which a publish returns them after a replay grew them past 4 chunks. */
+    private static final int ADDED_SIZE = 64;
+    private static final int MERGED_SIZE = 2 * Chunk.MAX;
 
     private volatile long retainDeadNanos;
     private volatile int maxDead;
     private final LongSortedMap<Entry> live = new LongSortedMap<>();
     /** Code added since the last publish, in the order added. */
-    private Entry[] added = new Entry[64];
+    private Entry[] added = new Entry[ADDED_SIZE];
     private int addedCount;
     /** How many entries are unloaded code, and the earliest unload among them. */
     private int dead;
     private long earliestUnload = NEVER;
     private volatile Snapshot current = Snapshot.EMPTY;
     /** The publishing writer's scratch: entries of the chunks being rebuilt, and the chunks of the next snapshot. */
-    private Entry[] merged = new Entry[2 * Chunk.MAX];
+    private Entry[] merged = new Entry[MERGED_SIZE];
     private final List<Chunk> chunks = new ArrayList<>();
 
     /** What {@link #add} did. */
@@ -194,10 +197,10 @@ public final class CodeCache {
         addedCount = 0;
         // Scratch grown for a replay's thousands is not kept for the process's life.
         if (merged.length > 4 * Chunk.MAX) {
-            merged = new Entry[2 * Chunk.MAX];
+            merged = new Entry[MERGED_SIZE];
         }
         if (added.length > 4 * Chunk.MAX) {
-            added = new Entry[64];
+            added = new Entry[ADDED_SIZE];
         }
         Snapshot s = new Snapshot(chunks.toArray(new Chunk[0]), live.size());
         chunks.clear();

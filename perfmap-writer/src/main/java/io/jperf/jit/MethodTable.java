@@ -180,9 +180,9 @@ final class MethodTable {
      * @return the methods of those classes that were resolved, by identity
      */
     Set<MethodRef> purgeUnloaded() {
-        Set<MethodRef> unloaded = Set.of(); // made only when a class went: this runs on every pass, ten times a second
+        Set<MethodRef> unloaded = null; // made only when a class went: this runs on every pass, ten times a second
         for (Object ref; (ref = unloadedClasses.poll()) != null;) {
-            if (unloaded.isEmpty()) {
+            if (unloaded == null) {
                 unloaded = Collections.newSetFromMap(new IdentityHashMap<>());
             }
             ClassInfo info = (ClassInfo) ref;
@@ -197,7 +197,7 @@ final class MethodTable {
                 }
             }
         }
-        return unloaded;
+        return unloaded == null ? Set.of() : unloaded;
     }
 
     /** Methods whose class was unloaded before they could be named. */
