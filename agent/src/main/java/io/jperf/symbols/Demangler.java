@@ -34,7 +34,9 @@ public final class Demangler {
             // The parameter types are not shown, nor read: a profile demangles every native function its samples reach,
             // and reading the types was most of the work (and what made the JIT compile the demangler early).
             return d.encodingName();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // The parser recurses per nesting level: a name nested deeper than the thread's stack allows (a hostile
+            // or generated symbol) stays as it is rather than ending the output being written.
             return mangled;
         }
     }

@@ -46,4 +46,27 @@ class DemanglerTest {
         String expression = "_ZN16SortedLinkedListI10MallocSiteXadL_Z19compare_malloc_siteRKS0_S2_EEE3addEv";
         assertEquals(expression, Demangler.demangle(expression));
     }
+
+    @Test
+    void namesNestedTooDeepForTheStackComeBackUnchanged() throws Exception {
+        StringBuilder b = new StringBuilder("_Z1fI");
+        for (int i = 0; i < 100_000; i++) {
+            b.append("1aI");
+        }
+        String deep = b.toString();
+        String[] result = new String[1];
+        Throwable[] thrown = new Throwable[1];
+        // A small stack, so that the depth overflows it whatever the JVM's default.
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = Demangler.demangle(deep);
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        }, "deep", 256 * 1024);
+        t.start();
+        t.join();
+        assertEquals(null, thrown[0]);
+        assertEquals(deep, result[0]);
+    }
 }
