@@ -42,6 +42,8 @@ public final class InterpretedMethods {
     private final long flags;
     private final int hasLineNumbers;
     private final long sourceFileIndex;
+    /** Whether line tables are read: without {@code lines} nothing asks for them. */
+    private final boolean readLines;
     /** JDK 20 changed the compressed streams' number coding (UNSIGNED5 without zero bytes). */
     private final int excludedBytes = Runtime.version().feature() >= 20 ? 1 : 0;
     private static final Method NOT_A_METHOD = new Method(null, 0, 0);
@@ -51,8 +53,9 @@ public final class InterpretedMethods {
     private record Method(MethodRef ref, long codeBase, int codeSize) {
     }
 
-    private InterpretedMethods(VMStructs vm, SafeMemory memory) throws IOException {
+    private InterpretedMethods(VMStructs vm, SafeMemory memory, boolean readLines) throws IOException {
         this.memory = memory;
+        this.readLines = readLines;
         constMethod = need(vm.offset("Method", "_constMethod"), "Method::_constMethod");
         constants = need(vm.offset("ConstMethod", "_constants"), "ConstMethod::_constants");
         nameIndex = need(vm.offset("ConstMethod", "_name_index"), "ConstMethod::_name_index");
@@ -78,10 +81,13 @@ public final class InterpretedMethods {
         return value;
     }
 
-    /** Reads the layout from this JVM; the exception says what is missing. */
-    public static InterpretedMethods open() throws IOException {
+    /**
+     * Reads the layout from this JVM; the exception says what is missing. With {@code lines} false, methods carry no
+     * line table and {@link #lineAt} gives 0.
+     */
+    public static InterpretedMethods open(boolean lines) throws IOException {
         try {
-            return new InterpretedMethods(VMStructs.read(), SafeMemory.shared());
+            return new InterpretedMethods(VMStructs.read(), SafeMemory.shared(), lines);
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new IOException("cannot read HotSpot's VMStructs: " + e.getMessage(), e);
         }
@@ -131,7 +137,8 @@ public final class InterpretedMethods {
         }
         long codeBase = cm + constMethodSize;
         int size = memory.readShort(cm + codeSize, 0);
-        int[] lines = (memory.readShort(cm + flags, 0) & hasLineNumbers) != 0 ? lines(codeBase + size) : null;
+        int[] lines = readLines && (memory.readShort(cm + flags, 0) & hasLineNumbers) != 0 ? lines(codeBase + size)
+                : null;
         String source = sourceFileIndex < 0 ? null : poolSymbol(cp, memory.readShort(cp + sourceFileIndex, -1));
         MethodRef ref = lines == null ? new MethodRef(className, name, signature, source)
                 : new MethodRef(className, name, signature, source, lines);

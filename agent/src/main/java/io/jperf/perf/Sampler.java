@@ -544,15 +544,37 @@ public final class Sampler implements AutoCloseable {
                 }
                 break;
             }
-            case RECORD_LOST:
-                lost.addAndGet(b.getLong(at + 16));
+            case RECORD_LOST: {
+                long n = b.getLong(at + 16);
+                if (lost.getAndAdd(n) == 0 && n > 0) {
+                    report.accept(lossNotice());
+                }
                 break;
+            }
             case RECORD_THROTTLE:
                 throttled.incrementAndGet();
                 break;
             default:
                 break;
         }
+    }
+
+    /** Said at the first loss, with what makes fewer: the count in the outputs is seen only afterwards. */
+    private String lossNotice() {
+        boolean copies = false;
+        for (SamplingEvent e : wantedEvents) {
+            copies |= e.stackCopy() > 0;
+        }
+        List<String> fewer = new ArrayList<>();
+        if (bytesPerSecond(wantedEvents) != Double.POSITIVE_INFINITY) {
+            fewer.add("a longer interval");
+        }
+        if (copies) {
+            fewer.add("cstack=fp with -XX:+PreserveFramePointer (no stack copies)");
+        }
+        return "samples lost: the rings filled before the reader drained them (it stops at the JVM's safepoints and"
+                + " waits for a CPU like any thread); every output counts them as 'lost'"
+                + (fewer.isEmpty() ? "" : ". Fewer are lost with " + String.join(", or ", fewer));
     }
 
     /**

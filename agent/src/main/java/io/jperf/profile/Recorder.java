@@ -78,7 +78,7 @@ public final class Recorder implements SampleSink {
      */
     public Recorder(List<String> events, CodeCache code, LongSupplier codeConsistentUntil, NameStyle style,
             FrameFilter filter, JavaThreads javaThreads, int logCapacity, boolean dwarf, Consumer<String> report) {
-        this.resolver = new StackResolver(frames, code, style.lines(), dwarf ? interpretedMethods(report) : null);
+        this.resolver = new StackResolver(frames, code, style.lines(), dwarf ? interpretedMethods(style.lines(), report) : null);
         this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), jitCode(code, resolver.natives(), report))
                 : null;
         this.eventRoots = new int[events.size() > 1 ? events.size() : 0];
@@ -93,9 +93,9 @@ public final class Recorder implements SampleSink {
     }
 
     /** Names for interpreted frames, or null (then they stay "[interpreted]"): this JVM hides its layout. */
-    private static InterpretedMethods interpretedMethods(Consumer<String> report) {
+    private static InterpretedMethods interpretedMethods(boolean lines, Consumer<String> report) {
         try {
-            return InterpretedMethods.open();
+            return InterpretedMethods.open(lines);
         } catch (java.io.IOException e) {
             report.accept("cstack=dwarf cannot name interpreted methods (" + e.getMessage()
                     + "); their frames show as [interpreted]");

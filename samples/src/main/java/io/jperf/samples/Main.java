@@ -31,6 +31,8 @@ public final class Main {
         WORKLOADS.put("pages", "touch ARG (default 10000) fresh pages of a file mapping (thread pager)");
         WORKLOADS.put("sleeps", "sleep 1 ms ARG times (default 1000) (thread sleeper)");
         WORKLOADS.put("deflates", "ARG (default 10000) calls of zlib's deflate() (thread deflater)");
+        WORKLOADS.put("fullgcs", "ARG (default 3) full collections of a heap of 16 million small objects (thread"
+                + " collector): long stop-the-world pauses; run with -XX:+UseSerialGC");
         WORKLOADS.put("idle", "sleep: a target to attach to");
         WORKLOADS.put("pauses", "a thread that wakes every millisecond and reports the longest stall it saw");
         WORKLOADS.put("hello", "print hello and exit (start-up cost)");
@@ -112,6 +114,9 @@ public final class Main {
                 break;
             case "deflates":
                 runCounted(deadline, Workloads.deflater(), count(arg, 10_000));
+                break;
+            case "fullgcs":
+                runCounted(deadline, Workloads.collector(16_000_000), count(arg, 3));
                 break;
             case "idle":
                 Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));

@@ -235,6 +235,35 @@ final class Workloads {
         };
     }
 
+    /**
+     * Keeps {@code objects} small objects reachable, linked so that marking visits each, and collects the whole heap
+     * (System.gc()) once an operation: each a stop-the-world pause of a second or so with -XX:+UseSerialGC.
+     */
+    static Workload collector(int objects) {
+        return new Workload("collector") {
+            private Object[] kept;
+
+            @Override
+            void prepare() {
+                Object[] chain = null;
+                for (int i = 0; i < objects; i++) {
+                    chain = new Object[] {chain};
+                }
+                kept = chain;
+            }
+
+            @Override
+            void operate() {
+                System.gc();
+            }
+
+            @Override
+            void finish() {
+                kept = null;
+            }
+        };
+    }
+
     /** Bytes per counted write; warm-up writes use twice as many, so a filter on the size tells them apart. */
     static final int RECORD_BYTES = 16;
 

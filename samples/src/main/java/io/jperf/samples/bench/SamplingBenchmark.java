@@ -24,7 +24,8 @@ import java.util.zip.ZipFile;
  * </pre>
  * 1. throughput of CPU-bound threads (one per CPU) at 99 Hz and 1 kHz, and the CPU cost behind it: the workers'
  * operations per CPU second and the CPU the rest of the process took while they ran, also under Linux perf
- * recording the same event with the same kind of stacks from outside (the kernel's part of the cost); with
+ * recording the same event with the same kind of stacks from outside (the kernel's part of the cost), and with no
+ * stacks at 1 kHz (the timer's part, the least a perf_events profiler can cost); with
  * {@code --warmup S} the threads work S seconds under the profiler before their counted seconds begin (the
  * profiler's steady state, its warm-up left out);
  * 2. samples captured against the CPU time the threads measured, lost samples, the reader thread's CPU;
@@ -37,7 +38,8 @@ import java.util.zip.ZipFile;
  * 6. cstack=dwarf's stack copy size: on the stacks workload run 100 calls deep, without frame pointers, the samples
  * reaching Thread.run, the hot loop's operations per CPU second against cstack=fp (the copy's cost on the sampled
  * thread) and the reader's CPU per sample, for copies of 4 to 63 KiB.
- * jperf runs with {@code --cstack} (default auto, which is dwarf here) in sections 1 to 4.
+ * jperf runs with {@code --cstack} (default auto, which is dwarf here) in sections 1 to 4; with fp, sections 1 and 3
+ * run every JVM with -XX:+PreserveFramePointer.
  * async-profiler comes from samples/target/bench-lib (tools.profiler:async-profiler:4.1:linux-x64).
  */
 public final class SamplingBenchmark {
@@ -164,11 +166,31 @@ public final class SamplingBenchmark {
      */
     private Variant kernelAt(long periodNanos) {
         boolean fp = cstack.equals("fp");
+        return perfAt(periodNanos, fp ? "fp" : "dwarf", fp ? List.of("-g") : List.of("--call-graph", "dwarf,16384"));
+    }
+
+    /**
+     * The least any perf_events profiler can cost at this rate: Linux perf taking the clock's samples with no stack
+     * at all (the timer interrupt and the record).
+     */
+    private Variant timerAt(long periodNanos) {
+        return perfAt(periodNanos, "no stacks", List.of());
+    }
+
+    private static Variant perfAt(long periodNanos, String stacks, List<String> stackOptions) {
         List<String> cmd = new ArrayList<>(List.of("perf", "record", "-q", "-B", "-e", "cpu-clock", "-c",
                 Long.toString(periodNanos)));
-        cmd.addAll(fp ? List.of("-g") : List.of("--call-graph", "dwarf,16384"));
+        cmd.addAll(stackOptions);
         cmd.addAll(List.of("-o", "-", "-p", "PID"));
-        return new Variant("perf record " + (fp ? "fp " : "dwarf ") + hz(periodNanos), List.of(), cmd);
+        return new Variant("perf record " + stacks + " " + hz(periodNanos), List.of(), cmd);
+    }
+
+    /**
+     * JVM flags every variant of a section runs with: frame-pointer chains are only whole with
+     * -XX:+PreserveFramePointer, so with {@code --cstack fp} the JVMs keep frame pointers, the baseline's too.
+     */
+    private List<String> stackFlags() {
+        return cstack.equals("fp") ? List.of("-XX:+PreserveFramePointer") : List.of();
     }
 
     private static String hz(long periodNanos) {
@@ -180,16 +202,17 @@ public final class SamplingBenchmark {
     private void throughput() throws Exception {
         Path jperfFile = work.resolve("jperf.txt");
         Path apFile = work.resolve("ap.collapsed");
-        // In groups of three per rate: the kernel's part, jperf, async-profiler.
+        // In groups of three per rate: the kernel's part, jperf, async-profiler; then the timer alone at 1 kHz.
         List<Variant> variants = List.of(new Variant("no profiler", List.of()), kernelAt(HZ_99),
                 jperfAt(HZ_99, jperfFile), asyncAt(HZ_99, apFile, false), kernelAt(KHZ), jperfAt(KHZ, jperfFile),
-                asyncAt(KHZ, apFile, false));
+                asyncAt(KHZ, apFile, false), timerAt(KHZ));
         long[][] ops = new long[variants.size()][runs];
         long[][] workerMs = new long[variants.size()][runs];
         long[][] otherMs = new long[variants.size()][runs];
         for (int r = 0; r < runs; r++) {
             for (int v = 0; v < variants.size(); v++) {
                 List<String> jvm = new ArrayList<>(variants.get(v).jvm());
+                jvm.addAll(stackFlags());
                 // The workers start once each profiler is up: this measures profiling, not agent start-up
                 // (which PerfMapBenchmark measures on its own).
                 jvm.add("-Dsamples.delay=" + STARTUP_SECONDS);
@@ -252,6 +275,9 @@ public final class SamplingBenchmark {
                 cpuCost[2] - cpuCost[1], cpuCost[3] - cpuCost[1], ratio(cpuCost[2] - cpuCost[1],
                 cpuCost[3] - cpuCost[1]), cpuCost[5] - cpuCost[4], cpuCost[6] - cpuCost[4],
                 ratio(cpuCost[5] - cpuCost[4], cpuCost[6] - cpuCost[4]));
+        System.out.printf(Locale.ROOT, "   The 1 kHz timer alone (perf record, no stacks) costs %+.2f%% of CPU (%+.2f%% of"
+                + " throughput): no perf_events profiler costs less at that rate on this machine%n", cpuCost[7],
+                cost[7]);
     }
 
     /** Median operations per CPU second over the runs. */
@@ -466,6 +492,7 @@ public final class SamplingBenchmark {
     /** One run: RSS midway, NMT outside the heap, heap committed, live heap after GC at exit (bytes). */
     private long[] memoryOnce(Variant variant, int threads) throws Exception {
         List<String> jvm = new ArrayList<>(variant.jvm());
+        jvm.addAll(stackFlags());
         jvm.addAll(List.of("-XX:NativeMemoryTracking=summary", "-XX:+UnlockDiagnosticVMOptions",
                 "-XX:+PrintNMTStatistics", "-Dsamples.delay=1", "-Dsamples.heap=true"));
         Process p = b.start(jvm, "threads", Integer.toString(seconds), Integer.toString(threads));
