@@ -260,7 +260,7 @@ public final class SamplingBenchmark {
             double taken = (Bench.median(otherMs[v]) - baseOther) / (Bench.median(workerMs[v])
                     + Bench.median(otherMs[v]));
             cpuCost[v] = 100.0 * (1 - (1 - slower) * (1 - taken));
-            System.out.printf(Locale.ROOT, "   %-24s %12.0f operations  cost %+6.2f%%   per worker CPU s %+6.2f%%,"
+            System.out.printf(Locale.ROOT, "   %-28s %12.0f operations  cost %+6.2f%%   per worker CPU s %+6.2f%%,"
                     + " other CPU %5.0f ms (%+5.2f%%): CPU cost %+6.2f%%   (runs: %s)%n", variants.get(v).name(), m,
                     cost[v], -100.0 * slower, Bench.median(otherMs[v]), 100.0 * taken, cpuCost[v],
                     java.util.Arrays.toString(ops[v]));
