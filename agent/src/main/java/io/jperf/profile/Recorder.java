@@ -78,7 +78,8 @@ public final class Recorder implements SampleSink {
      */
     public Recorder(List<String> events, CodeCache code, LongSupplier codeConsistentUntil, NameStyle style,
             FrameFilter filter, JavaThreads javaThreads, int logCapacity, boolean dwarf, Consumer<String> report) {
-        this.resolver = new StackResolver(frames, code, style.lines(), dwarf ? interpretedMethods(style.lines(), report) : null);
+        this.resolver = new StackResolver(frames, code, style.lines(),
+                dwarf ? interpretedMethods(style.lines(), report) : null);
         this.unwinder = dwarf ? new DwarfUnwinder(resolver.natives(), jitCode(code, resolver.natives(), report))
                 : null;
         this.eventRoots = new int[events.size() > 1 ? events.size() : 0];

@@ -275,9 +275,9 @@ public final class SamplingBenchmark {
                 cpuCost[2] - cpuCost[1], cpuCost[3] - cpuCost[1], ratio(cpuCost[2] - cpuCost[1],
                 cpuCost[3] - cpuCost[1]), cpuCost[5] - cpuCost[4], cpuCost[6] - cpuCost[4],
                 ratio(cpuCost[5] - cpuCost[4], cpuCost[6] - cpuCost[4]));
-        System.out.printf(Locale.ROOT, "   The 1 kHz timer alone (perf record, no stacks) costs %+.2f%% of CPU (%+.2f%% of"
-                + " throughput): no perf_events profiler costs less at that rate on this machine%n", cpuCost[7],
-                cost[7]);
+        System.out.printf(Locale.ROOT, "   The 1 kHz timer alone (perf record, no stacks) costs %+.2f%% of CPU"
+                + " (%+.2f%% of throughput): no perf_events profiler costs less at that rate on this machine%n",
+                cpuCost[7], cost[7]);
     }
 
     /** Median operations per CPU second over the runs. */
