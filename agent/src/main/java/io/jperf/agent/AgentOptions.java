@@ -65,7 +65,7 @@ public final class AgentOptions {
     }
 
     /** Measured: deep enough for the native frames and the Java frames of common stacks (see README, cstack). */
-    private static final int DEFAULT_STACK_COPY = 16 * 1024;
+    static final int DEFAULT_STACK_COPY = 16 * 1024;
     private static final int MIN_STACK_COPY = 512;
     private static final int MAX_STACK_COPY = 65528;
 

@@ -112,7 +112,7 @@ final class ProfileSession extends Session {
                         e.kind() == EventSpec.Kind.TRACEPOINT ? s.tracepointFilter : null, true, false,
                         s.dwarf ? s.stackCopy : 0));
             }
-            s.sampler = Sampler.start(sampled, options.rings(), sink, Log::say);
+            s.sampler = Sampler.start(sampled, options.rings(), sink, Log::say, s.lossNotice());
         } catch (PerfException | RuntimeException e) {
             tracker.removeListener(s.codeNeeds);
             throw e;
@@ -121,6 +121,19 @@ final class ProfileSession extends Session {
             threads.onStart(s.sampler::threadStarted);
         }
         return s;
+    }
+
+    /** Said at the first lost sample, with this session's settings that lose fewer. */
+    private String lossNotice() {
+        List<String> fewer = new ArrayList<>();
+        fewer.add(frequency ? "a lower freq" : "a longer interval");
+        if (dwarf && stackCopy > AgentOptions.DEFAULT_STACK_COPY) {
+            fewer.add("a smaller stackcopy");
+        }
+        if (dwarf) {
+            fewer.add("cstack=fp with -XX:+PreserveFramePointer (no stack copies)");
+        }
+        return Sampler.lossNotice("samples", fewer);
     }
 
     /** The sampling period of an event: the one asked for, or the event's default. */

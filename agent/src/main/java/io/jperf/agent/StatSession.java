@@ -102,7 +102,7 @@ final class StatSession extends Session {
                 tracer = new SyscallTracer(threadName, false, 0, false);
                 EventSpec enter = EventSpec.parse("raw_syscalls:sys_enter");
                 sampler = Sampler.start(List.of(new SamplingEvent(enter, 1, false, null, false, true, 0)),
-                        options.rings(), tracer, Log::say);
+                        options.rings(), tracer, Log::say, Sampler.lossNotice("system calls", List.of()));
             } catch (EventSpec.UnknownEventException e) {
                 counters.close();
                 throw new AgentOptions.BadOptionException(e.getMessage());

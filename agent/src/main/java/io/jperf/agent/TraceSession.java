@@ -75,7 +75,8 @@ final class TraceSession extends Session {
         }
         try {
             s.sampler = Sampler.start(List.of(new SamplingEvent(enter, 1, false, null, stack, true, 0),
-                    new SamplingEvent(exit, 1, false, null, false, true, 0)), options.rings(), tracer, Log::say);
+                    new SamplingEvent(exit, 1, false, null, false, true, 0)), options.rings(), tracer, Log::say,
+                    Sampler.lossNotice("system calls", stack ? List.of("no stacks (without --stack)") : List.of()));
         } catch (PerfException | RuntimeException e) {
             s.release();
             throw e;

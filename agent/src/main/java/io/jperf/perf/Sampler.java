@@ -94,6 +94,7 @@ public final class Sampler implements AutoCloseable {
     private final List<SamplingEvent> wantedEvents;
     private final SampleSink sink;
     private final Consumer<String> report;
+    private final String lossNotice;
     private final List<PerfEvent> events = new ArrayList<>();
     private final List<Ring> rings = new ArrayList<>();
     /** Per-thread mode: the event and ring of each thread, closed when the thread is gone. */
@@ -131,8 +132,10 @@ public final class Sampler implements AutoCloseable {
 
     private final Mode wanted;
 
-    private Sampler(List<SamplingEvent> events, Mode wanted, SampleSink sink, Consumer<String> report) {
+    private Sampler(List<SamplingEvent> events, Mode wanted, SampleSink sink, Consumer<String> report,
+            String lossNotice) {
         this.wanted = wanted;
+        this.lossNotice = lossNotice;
         this.wantedEvents = List.copyOf(events);
         this.samplesByEvent = new long[events.size()];
         this.sink = sink;
@@ -145,10 +148,12 @@ public final class Sampler implements AutoCloseable {
      * Opens the events and starts sampling.
      *
      * @param wanted a mode to use, or null to choose: per-CPU unless it fails or needs too many events
+     * @param lossNotice said at the first loss (see {@link #lossNotice(String, List)}): the count in the outputs is
+     *     seen only afterwards
      */
-    public static Sampler start(List<SamplingEvent> events, Mode wanted, SampleSink sink, Consumer<String> report)
-            throws PerfException {
-        Sampler s = new Sampler(events, wanted, sink, report);
+    public static Sampler start(List<SamplingEvent> events, Mode wanted, SampleSink sink, Consumer<String> report,
+            String lossNotice) throws PerfException {
+        Sampler s = new Sampler(events, wanted, sink, report, lossNotice);
         // The reader exists before any event, so it inherits none and is never sampled.
         s.reader.start();
         try {
@@ -547,7 +552,7 @@ public final class Sampler implements AutoCloseable {
             case RECORD_LOST: {
                 long n = b.getLong(at + 16);
                 if (lost.getAndAdd(n) == 0 && n > 0) {
-                    report.accept(lossNotice());
+                    report.accept(lossNotice);
                 }
                 break;
             }
@@ -559,21 +564,13 @@ public final class Sampler implements AutoCloseable {
         }
     }
 
-    /** Said at the first loss, with what makes fewer: the count in the outputs is seen only afterwards. */
-    private String lossNotice() {
-        boolean copies = false;
-        for (SamplingEvent e : wantedEvents) {
-            copies |= e.stackCopy() > 0;
-        }
-        List<String> fewer = new ArrayList<>();
-        if (bytesPerSecond(wantedEvents) != Double.POSITIVE_INFINITY) {
-            fewer.add("a longer interval");
-        }
-        if (copies) {
-            fewer.add("cstack=fp with -XX:+PreserveFramePointer (no stack copies)");
-        }
-        return "samples lost: the rings filled before the reader drained them (it stops at the JVM's safepoints and"
-                + " waits for a CPU like any thread); every output counts them as 'lost'"
+    /**
+     * What to say when {@code what} (samples, system calls) are first lost, with the caller's settings that lose fewer
+     * ({@code fewer}, maybe none): one line for every kind of session, so the README keys them by one prefix.
+     */
+    public static String lossNotice(String what, List<String> fewer) {
+        return what + " lost: the rings filled before the reader drained them (it stops at the JVM's safepoints and"
+                + " waits for a CPU like any thread); every output counts them"
                 + (fewer.isEmpty() ? "" : ". Fewer are lost with " + String.join(", or ", fewer));
     }
 

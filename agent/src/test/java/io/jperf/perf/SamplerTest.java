@@ -39,6 +39,17 @@ class SamplerTest {
     }
 
     @Test
+    void lossNoticeNamesWhatWasLostAndWhatLosesFewer() {
+        String cause = " lost: the rings filled before the reader drained them (it stops at the JVM's safepoints and"
+                + " waits for a CPU like any thread); every output counts them";
+        assertEquals("system calls" + cause, Sampler.lossNotice("system calls", List.of()));
+        assertEquals("samples" + cause + ". Fewer are lost with a longer interval",
+                Sampler.lossNotice("samples", List.of("a longer interval")));
+        assertEquals("samples" + cause + ". Fewer are lost with a lower freq, or cstack=fp",
+                Sampler.lossNotice("samples", List.of("a lower freq", "cstack=fp")));
+    }
+
+    @Test
     void ringsShareABudget() throws Exception {
         long ms = 1_000_000L;
         EventSpec cpu = EventSpec.parse("cpu-clock");

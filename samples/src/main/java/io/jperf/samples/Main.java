@@ -32,7 +32,7 @@ public final class Main {
         WORKLOADS.put("sleeps", "sleep 1 ms ARG times (default 1000) (thread sleeper)");
         WORKLOADS.put("deflates", "ARG (default 10000) calls of zlib's deflate() (thread deflater)");
         WORKLOADS.put("fullgcs", "ARG (default 3) full collections of a heap of 16 million small objects (thread"
-                + " collector): long stop-the-world pauses; run with -XX:+UseSerialGC");
+                + " collector), 0.3 s of work after each: long stop-the-world pauses; run with -XX:+UseSerialGC");
         WORKLOADS.put("idle", "sleep: a target to attach to");
         WORKLOADS.put("pauses", "a thread that wakes every millisecond and reports the longest stall it saw");
         WORKLOADS.put("hello", "print hello and exit (start-up cost)");

@@ -237,11 +237,15 @@ final class Workloads {
 
     /**
      * Keeps {@code objects} small objects reachable, linked so that marking visits each, and collects the whole heap
-     * (System.gc()) once an operation: each a stop-the-world pause of a second or so with -XX:+UseSerialGC.
+     * (System.gc()) once an operation: each a stop-the-world pause of a second or so with -XX:+UseSerialGC. Between
+     * pauses it and a second thread work for a while, so that every CPU takes samples again (a profiler's rings that
+     * overflowed report their losses with the next record they take).
      */
     static Workload collector(int objects) {
         return new Workload("collector") {
             private Object[] kept;
+            private volatile boolean done;
+            private Thread spinner;
 
             @Override
             void prepare() {
@@ -250,16 +254,32 @@ final class Workloads {
                     chain = new Object[] {chain};
                 }
                 kept = chain;
+                spinner = new Thread(() -> {
+                    while (!done) {
+                        sink = hotLoop(sink);
+                    }
+                }, "collector-spinner");
+                spinner.start();
             }
 
             @Override
             void operate() {
                 System.gc();
+                long until = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < until) {
+                    sink = hotLoop(sink);
+                }
             }
 
             @Override
             void finish() {
                 kept = null;
+                done = true;
+                try {
+                    spinner.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         };
     }
