@@ -127,10 +127,10 @@ final class ProfileSession extends Session {
     private String lossNotice() {
         List<String> fewer = new ArrayList<>();
         fewer.add(frequency ? "a lower freq" : "a longer interval");
-        if (dwarf && stackCopy > AgentOptions.DEFAULT_STACK_COPY) {
-            fewer.add("a smaller stackcopy");
-        }
         if (dwarf) {
+            if (stackCopy > AgentOptions.DEFAULT_STACK_COPY) {
+                fewer.add("a smaller stackcopy");
+            }
             fewer.add("cstack=fp with -XX:+PreserveFramePointer (no stack copies)");
         }
         return Sampler.lossNotice("samples", fewer);
