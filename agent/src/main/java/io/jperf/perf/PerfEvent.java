@@ -36,6 +36,7 @@ public final class PerfEvent implements AutoCloseable {
     static final long SAMPLE_IDENTIFIER = 0x10000;
     private static final long READ_TOTAL_TIME_ENABLED = 1;
     private static final long READ_TOTAL_TIME_RUNNING = 2;
+    private static final long READ_LOST = 0x10;
 
     private static final long IOC_ENABLE = 0x2400;
     private static final long IOC_DISABLE = 0x2401;
@@ -55,12 +56,14 @@ public final class PerfEvent implements AutoCloseable {
     /**
      * What to open: an event, and either how to sample it (a period or frequency, callchains, raw tracepoint data)
      * or, with {@code period} 0, only to count it.
+     *
+     * @param countLost a sampled event keeps the count of its lost records for {@link #lost} (Linux 6.0 and later)
      */
     public record Attr(EventSpec event, long period, boolean frequency, boolean inherit, boolean kernel,
-            boolean callchain, boolean raw, int stackCopy, int maxStack) {
+            boolean callchain, boolean raw, int stackCopy, int maxStack, boolean countLost) {
         /** A counter: read with {@link #readCount}, scaled when the kernel multiplexed it. */
         public static Attr counter(EventSpec event, boolean inherit, boolean kernel) {
-            return new Attr(event, 0, false, inherit, kernel, false, false, 0, 0);
+            return new Attr(event, 0, false, inherit, kernel, false, false, 0, 0, false);
         }
 
         /** The sample layout: identifier, tid, time, period, then the callchain and raw data when asked. */
@@ -85,6 +88,9 @@ public final class PerfEvent implements AutoCloseable {
                 if (stackCopy > 0) {
                     m.setLong(80, UserRegisters.MASK);
                     m.setInt(88, stackCopy);
+                }
+                if (countLost) {
+                    m.setLong(32, READ_LOST);
                 }
             } else {
                 m.setLong(32, READ_TOTAL_TIME_ENABLED | READ_TOTAL_TIME_RUNNING);
@@ -243,14 +249,28 @@ public final class PerfEvent implements AutoCloseable {
 
     /** Reads a counter opened by {@link Attr#counter}. */
     public Count readCount() throws PerfException {
-        try (Memory out = new Memory(24)) {
-            long n = Libc.read(fd, out, 24);
-            if (n < 24) {
-                throw new PerfException("short read of a perf counter (" + n + " bytes)", 5);
+        long[] v = read(3, "counter");
+        return new Count(v[0], v[1], v[2]);
+    }
+
+    /**
+     * Records the kernel could not write for this event, and for the threads it passed on to, since it was opened
+     * with {@code countLost}. Unlike PERF_RECORD_LOST this includes the latest losses: the kernel writes that record
+     * only with the ring's next record, which may never come.
+     */
+    public long lost() throws PerfException {
+        return read(2, "lost count")[1];
+    }
+
+    private long[] read(int longs, String what) throws PerfException {
+        try (Memory out = new Memory(8L * longs)) {
+            long n = Libc.read(fd, out, out.size());
+            if (n < out.size()) {
+                throw new PerfException("short read of a perf " + what + " (" + n + " bytes)", 5);
             }
-            return new Count(out.getLong(0), out.getLong(8), out.getLong(16));
+            return out.getLongArray(0, longs);
         } catch (LastErrorException e) {
-            throw new PerfException("cannot read a perf counter: " + Syscall.describe(e), e.getErrorCode());
+            throw new PerfException("cannot read a perf " + what + ": " + Syscall.describe(e), e.getErrorCode());
         }
     }
 

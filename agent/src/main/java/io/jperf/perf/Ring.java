@@ -10,8 +10,9 @@ import java.nio.ByteOrder;
 
 /**
  * A perf ring buffer mapped into our memory: one metadata page, then 2^n data pages the kernel writes records into.
- * The reader takes records from data_tail to data_head (read with acquire) and gives the space back by storing
- * data_tail (release). Records that wrap around the end are copied into a scratch buffer.
+ * The reader takes records from data_tail to data_head (read with acquire) and gives each record's space back by storing
+ * data_tail (release) as soon as its handler returns. Records that wrap around the end are copied into a scratch
+ * buffer.
  */
 public final class Ring implements AutoCloseable {
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class,
@@ -64,7 +65,11 @@ public final class Ring implements AutoCloseable {
         return length;
     }
 
-    /** Hands every complete record to {@code handler}; returns how many there were. */
+    /**
+     * Hands every complete record to {@code handler}; returns how many there were. Each record's space goes back to
+     * the kernel as soon as it is handled, not at the end of the pass: a slow pass over a full ring (a cold reader,
+     * a burst of system calls) would otherwise leave the kernel no room, and lose records, until it ended.
+     */
     public int drain(RecordHandler handler) {
         long head = (long) LONGS.getAcquire(meta, DATA_HEAD);
         long tail = meta.getLong(DATA_TAIL);
@@ -87,9 +92,9 @@ public final class Ring implements AutoCloseable {
                 handler.record(copy.getInt(0), copy, 0, recordSize);
             }
             tail += recordSize;
+            LONGS.setRelease(meta, DATA_TAIL, tail);
             records++;
         }
-        LONGS.setRelease(meta, DATA_TAIL, tail);
         return records;
     }
 

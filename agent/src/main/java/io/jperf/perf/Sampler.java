@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -108,7 +109,15 @@ public final class Sampler implements AutoCloseable {
     private final LongIntMap eventOfId = new LongIntMap();
     private final long[] samplesByEvent;
     private final AtomicLong samples = new AtomicLong();
+    /** Records lost as the kernel's PERF_RECORD_LOST records said. */
     private final AtomicLong lost = new AtomicLong();
+    private final AtomicBoolean lossSaid = new AtomicBoolean();
+    /** Whether the events keep a lost count the reader can read (Linux 6.0 and later). */
+    private boolean countsLost = true;
+    /** Per-thread mode: the lost counts of ended threads' events, read before they were closed. */
+    private long closedEventsLost;
+    /** The most the events' lost counts have said, kept after close: LOST records not yet written included. */
+    private long kernelLost;
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong drainPasses = new AtomicLong();
     private final Sample sample = new Sample(MAX_CHAIN);
@@ -265,6 +274,19 @@ public final class Sampler implements AutoCloseable {
      * is not mistaken for a reason to fall back to per-thread rings.
      */
     private void probe(int tid) throws PerfException {
+        try {
+            probeEach(tid);
+        } catch (PerfException e) {
+            if (e.errno() != Libc.EINVAL || !countsLost) {
+                throw e;
+            }
+            // Before Linux 6.0 events keep no lost count: the LOST records alone say the losses.
+            countsLost = false;
+            probeEach(tid);
+        }
+    }
+
+    private void probeEach(int tid) throws PerfException {
         List<PerfEvent.Encoded> attrs = attrs(false);
         for (int i = 0; i < attrs.size(); i++) {
             try (PerfEvent probe = PerfEvent.open(attrs.get(i), tid, -1)) {
@@ -280,8 +302,7 @@ public final class Sampler implements AutoCloseable {
         List<PerfEvent.Encoded> list = new ArrayList<>();
         for (SamplingEvent e : wantedEvents) {
             list.add(new PerfEvent.Attr(e.spec(), e.period(), e.frequency(), inherit, kernel, e.callchain(), e.raw(),
-                    e.stackCopy(),
-                    127).encode());
+                    e.stackCopy(), 127, countsLost).encode());
         }
         return list;
     }
@@ -551,8 +572,9 @@ public final class Sampler implements AutoCloseable {
             }
             case RECORD_LOST: {
                 long n = b.getLong(at + 16);
-                if (lost.getAndAdd(n) == 0 && n > 0) {
-                    report.accept(lossNotice);
+                lost.addAndGet(n);
+                if (n > 0) {
+                    sayLoss();
                 }
                 break;
             }
@@ -643,11 +665,12 @@ public final class Sampler implements AutoCloseable {
                 ringBytesMapped -= ring.length();
                 ring.close();
                 PerfEvent e = eventByThread.remove(tid);
-                events.remove(e);
-                e.close();
-                for (PerfEvent companion : companions.getOrDefault(tid, List.of())) {
-                    events.remove(companion);
-                    companion.close();
+                List<PerfEvent> closing = new ArrayList<>(companions.getOrDefault(tid, List.of()));
+                closing.add(e);
+                for (PerfEvent c : closing) {
+                    closedEventsLost += lostCount(c);
+                    events.remove(c);
+                    c.close();
                 }
                 companions.remove(tid);
                 threads.remove(tid);
@@ -660,9 +683,43 @@ public final class Sampler implements AutoCloseable {
             long throttled, int readerTid, long[] samplesByEvent) {
     }
 
+    /**
+     * The records lost: those the kernel's lost counts say where it keeps them, which include the latest losses
+     * (written in a LOST record only with the ring's next record, which may never come); else those the LOST records
+     * said.
+     */
     public synchronized Stats stats() {
-        return new Stats(mode, kernel, eventsOpened, ringsMapped, ringBytesMapped, samples.get(), lost.get(),
-                throttled.get(), readerTid, samplesByEvent.clone());
+        return new Stats(mode, kernel, eventsOpened, ringsMapped, ringBytesMapped, samples.get(),
+                Math.max(lost.get(), kernelLost()), throttled.get(), readerTid, samplesByEvent.clone());
+    }
+
+    /** The events' lost counts, summed; said at the first loss. The largest sum is kept for after close. */
+    private synchronized long kernelLost() {
+        if (countsLost) {
+            long sum = closedEventsLost;
+            for (PerfEvent e : events) {
+                sum += lostCount(e);
+            }
+            kernelLost = Math.max(kernelLost, sum);
+            if (kernelLost > 0) {
+                sayLoss();
+            }
+        }
+        return kernelLost;
+    }
+
+    private long lostCount(PerfEvent e) {
+        try {
+            return countsLost ? e.lost() : 0;
+        } catch (PerfException unreadable) {
+            return 0; // the LOST records still count what they said
+        }
+    }
+
+    private void sayLoss() {
+        if (lossSaid.compareAndSet(false, true)) {
+            report.accept(lossNotice);
+        }
     }
 
     /** Stops sampling, lets the reader take what is left, and frees events and rings. Idempotent. */
@@ -677,6 +734,7 @@ public final class Sampler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        kernelLost(); // while the events that count are open
         closeEvents();
     }
 

@@ -12,7 +12,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** A ring laid out by hand as the kernel lays one out: records in order, the one that wraps joined whole. */
+/**
+ * A ring laid out by hand as the kernel lays one out: records in order, the one that wraps joined whole, and each
+ * record's space given back once it is handled.
+ */
 class RingTest {
     private static final int PAGE = 4096;
     private static final int DATA = 2 * PAGE;
@@ -30,10 +33,12 @@ class RingTest {
         memory.setLong(1040, PAGE); // data_offset
         memory.setLong(1048, DATA); // data_size
         List<byte[]> seen = new ArrayList<>();
+        List<Long> tails = new ArrayList<>();
         int records = new Ring(memory, PAGE + DATA, PAGE).drain((type, buffer, at, size) -> {
             byte[] bytes = new byte[size];
             buffer.get(at, bytes);
             seen.add(bytes);
+            tails.add(memory.getLong(1032));
         });
         assertEquals(2, records);
         assertEquals(DATA - 8 - 16, seen.get(0).length);
@@ -44,6 +49,7 @@ class RingTest {
         byte[] expected = new byte[16];
         Arrays.fill(expected, (byte) 3);
         assertArrayEquals(expected, payload, "the payload, from both ends of the ring");
+        assertEquals(List.of(16L, DATA - 8L), tails, "the first record's space is back before the second is handled");
         assertEquals(DATA - 8 + 24, memory.getLong(1032), "all the space is given back");
     }
 

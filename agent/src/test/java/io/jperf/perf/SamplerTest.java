@@ -101,8 +101,8 @@ class SamplerTest {
 
     @Test
     void attrLayout() throws Exception {
-        var m = new PerfEvent.Attr(EventSpec.parse("task-clock"), 1_000_000, false, true, false, true, false, 0, 127)
-                .encode().attr();
+        var m = new PerfEvent.Attr(EventSpec.parse("task-clock"), 1_000_000, false, true, false, true, false, 0, 127,
+                false).encode().attr();
         assertEquals(1, m.getInt(0));
         assertEquals(PerfEvent.ATTR_SIZE, m.getInt(4));
         assertEquals(1, m.getLong(8));
@@ -117,12 +117,13 @@ class SamplerTest {
         assertEquals(127, m.getShort(108));
         assertEquals(0, m.getLong(80), "no user registers");
         assertEquals(0, m.getInt(88), "no stack copy");
+        assertEquals(0, m.getLong(32), "no read format");
     }
 
     /** cstack=dwarf: user registers (bp, sp, ip, r13 on x86_64) and a stack copy with each sample. */
     @Test
     void stackCopyLayout() throws Exception {
-        var m = new PerfEvent.Attr(EventSpec.parse("cpu"), 1_000_000, false, true, true, true, false, 16384, 127)
+        var m = new PerfEvent.Attr(EventSpec.parse("cpu"), 1_000_000, false, true, true, true, false, 16384, 127, true)
                 .encode().attr();
         assertEquals(0x10000 | 0x2 | 0x4 | 0x100 | 0x20 | 0x1000 | 0x2000, m.getLong(24),
                 "identifier, tid, time, period, callchain, regs_user, stack_user");
@@ -130,6 +131,7 @@ class SamplerTest {
             assertEquals(0x2001c0, m.getLong(80), "bp, sp, ip, r13");
         }
         assertEquals(16384, m.getInt(88));
+        assertEquals(0x10, m.getLong(32), "read format: the lost count");
     }
 
     @Test

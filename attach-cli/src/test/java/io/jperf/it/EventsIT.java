@@ -179,23 +179,36 @@ class EventsIT {
         throw new AssertionError("no libz.so.1 and no deflate in " + libzip);
     }
 
-    /** {@code trace -s}: the writer thread's write count is every write it made, warm-up and counted. */
+    /**
+     * {@code trace -s}: the writer thread's write count is every write it made, warm-up and counted. A machine that
+     * stalls the reader longer than the rings hold loses calls; a run that did must say so and count them, and is
+     * tried again (at most twice), as the count can only be checked whole.
+     */
     @Test
     void traceSummaryCountsEveryWrite() throws Exception {
         Jdks.Jdk jdk = Jdks.current();
         Path out = Files.createTempFile("jperf-trace-", ".txt");
         try {
-            Proc.jperf(jdk, "trace", "-s", "-o", out.toString(), "--", jdk.java().toString(), "-jar",
-                    Target.SAMPLES_JAR.toString(), "writes", "0", String.valueOf(WRITES)).assertOk();
-            String text = Files.readString(out);
-            System.out.print(text);
-            Map<String, String> info = Profiles.header(text);
-            assertEquals("0", info.get("lost"), text);
-            int thread = text.indexOf("\n writer (");
-            assertTrue(thread >= 0, text);
-            Matcher m = Pattern.compile("(?m)^ +write +(\\d+) ").matcher(text.substring(thread));
-            assertTrue(m.find(), text);
-            assertEquals(WARM_UP_WRITES + WRITES, Long.parseLong(m.group(1)), text);
+            List<String> lossy = new ArrayList<>();
+            for (int run = 0; run < 3; run++) {
+                Proc.Result r = Proc.jperf(jdk, "trace", "-s", "-o", out.toString(), "--", jdk.java().toString(),
+                        "-jar", Target.SAMPLES_JAR.toString(), "writes", "0", String.valueOf(WRITES)).assertOk();
+                String text = Files.readString(out);
+                System.out.print(text);
+                long lost = Long.parseLong(Profiles.header(text).get("lost"));
+                if (lost > 0) {
+                    assertTrue(r.err().contains("jperf: system calls lost: the rings filled"), r.err());
+                    lossy.add(lost + " lost");
+                    continue;
+                }
+                int thread = text.indexOf("\n writer (");
+                assertTrue(thread >= 0, text);
+                Matcher m = Pattern.compile("(?m)^ +write +(\\d+) ").matcher(text.substring(thread));
+                assertTrue(m.find(), text);
+                assertEquals(WARM_UP_WRITES + WRITES, Long.parseLong(m.group(1)), text);
+                return;
+            }
+            throw new AssertionError("every run lost calls: " + lossy);
         } finally {
             Files.deleteIfExists(out);
         }
