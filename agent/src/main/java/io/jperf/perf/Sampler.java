@@ -735,6 +735,13 @@ public final class Sampler implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         kernelLost(); // while the events that count are open
+        if (reader.isAlive()) {
+            // Unmapping a ring under a reader that still reads it would crash the JVM: the stopped events and their
+            // rings stay until exit.
+            report.accept("the sampler's reader did not stop within 5 s; its stopped events and rings stay until the"
+                    + " JVM exits");
+            return;
+        }
         closeEvents();
     }
 
