@@ -186,29 +186,56 @@ class EventsIT {
      */
     @Test
     void traceSummaryCountsEveryWrite() throws Exception {
+        List<String> lossy = new ArrayList<>();
+        for (int run = 0; run < 3; run++) {
+            TracedWrites t = traceWrites(WRITES);
+            if (t.lost == 0) {
+                assertEquals(WARM_UP_WRITES + WRITES, t.writes, t.text);
+                return;
+            }
+            lossy.add(t.lost + " lost");
+        }
+        throw new AssertionError("every run lost calls: " + lossy);
+    }
+
+    /**
+     * A reader slower than the writer (the target runs interpreted, -Xint, and each call is two records to read)
+     * loses calls while the rings are full, up to the last ones: every write that is not in the count is among the
+     * calls counted lost. The kernel writes its LOST record only with the ring's next record, which after the last
+     * write may never come; until jperf read the events' own lost counts this said {@code lost: 0}, 42 000 short.
+     */
+    @Test
+    void traceCountsTheCallsItLoses() throws Exception {
+        int writes = 50_000;
+        TracedWrites t = traceWrites(writes, "-Xint");
+        long missing = WARM_UP_WRITES + writes - t.writes;
+        assertTrue(t.lost >= missing, missing + " writes missing, " + t.lost + " calls counted lost\n" + t.text);
+    }
+
+    /** A trace's write count for the writer thread and its lost calls; a loss must also be said, once. */
+    private record TracedWrites(long writes, long lost, String text) {
+    }
+
+    private static TracedWrites traceWrites(int writes, String... jvmOptions) throws Exception {
         Jdks.Jdk jdk = Jdks.current();
         Path out = Files.createTempFile("jperf-trace-", ".txt");
         try {
-            List<String> lossy = new ArrayList<>();
-            for (int run = 0; run < 3; run++) {
-                Proc.Result r = Proc.jperf(jdk, "trace", "-s", "-o", out.toString(), "--", jdk.java().toString(),
-                        "-jar", Target.SAMPLES_JAR.toString(), "writes", "0", String.valueOf(WRITES)).assertOk();
-                String text = Files.readString(out);
-                System.out.print(text);
-                long lost = Long.parseLong(Profiles.header(text).get("lost"));
-                if (lost > 0) {
-                    assertTrue(r.err().contains("jperf: system calls lost: the rings filled"), r.err());
-                    lossy.add(lost + " lost");
-                    continue;
-                }
-                int thread = text.indexOf("\n writer (");
-                assertTrue(thread >= 0, text);
-                Matcher m = Pattern.compile("(?m)^ +write +(\\d+) ").matcher(text.substring(thread));
-                assertTrue(m.find(), text);
-                assertEquals(WARM_UP_WRITES + WRITES, Long.parseLong(m.group(1)), text);
-                return;
-            }
-            throw new AssertionError("every run lost calls: " + lossy);
+            List<String> command = new ArrayList<>(List.of("trace", "-s", "-o", out.toString(), "--",
+                    jdk.java().toString()));
+            command.addAll(List.of(jvmOptions));
+            command.addAll(List.of("-jar", Target.SAMPLES_JAR.toString(), "writes", "0", String.valueOf(writes)));
+            Proc.Result r = Proc.jperf(jdk, command.toArray(String[]::new)).assertOk();
+            String text = Files.readString(out);
+            System.out.print(text);
+            long lost = Long.parseLong(Profiles.header(text).get("lost"));
+            long said = BadInputIT.jperfLines(r.err()).stream()
+                    .filter(l -> l.startsWith("jperf: system calls lost: the rings filled")).count();
+            assertEquals(lost > 0 ? 1 : 0, said, r.err());
+            int thread = text.indexOf("\n writer (");
+            assertTrue(thread >= 0, text);
+            Matcher m = Pattern.compile("(?m)^ +write +(\\d+) ").matcher(text.substring(thread));
+            assertTrue(m.find(), text);
+            return new TracedWrites(Long.parseLong(m.group(1)), lost, text);
         } finally {
             Files.deleteIfExists(out);
         }
