@@ -255,8 +255,9 @@ public final class PerfEvent implements AutoCloseable {
 
     /**
      * Records the kernel could not write for this event, and for the threads it passed on to, since it was opened
-     * with {@code countLost}. Unlike PERF_RECORD_LOST this includes the latest losses: the kernel writes that record
-     * only with the ring's next record, which may never come.
+     * with {@code countLost} (the read then gives the value and the lost count, nothing else). Unlike PERF_RECORD_LOST
+     * this includes the latest losses: the kernel writes that record only with the ring's next record, which may never
+     * come.
      */
     public long lost() throws PerfException {
         return read(2, "lost count")[1];

@@ -10,9 +10,9 @@ import java.nio.ByteOrder;
 
 /**
  * A perf ring buffer mapped into our memory: one metadata page, then 2^n data pages the kernel writes records into.
- * The reader takes records from data_tail to data_head (read with acquire) and gives each record's space back by storing
- * data_tail (release) as soon as its handler returns. Records that wrap around the end are copied into a scratch
- * buffer.
+ * The reader takes records from data_tail to data_head (read with acquire) and gives each record's space back by
+ * storing data_tail (release) as soon as its handler returns. Records that wrap around the end are copied into a
+ * scratch buffer.
  */
 public final class Ring implements AutoCloseable {
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class,

@@ -112,12 +112,15 @@ public final class Sampler implements AutoCloseable {
     /** Records lost as the kernel's PERF_RECORD_LOST records said. */
     private final AtomicLong lost = new AtomicLong();
     private final AtomicBoolean lossSaid = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
     /** Whether the events keep a lost count the reader can read (Linux 6.0 and later). */
     private boolean countsLost = true;
     /** Per-thread mode: the lost counts of ended threads' events, read before they were closed. */
     private long closedEventsLost;
     /** The most the events' lost counts have said, kept after close: LOST records not yet written included. */
-    private long kernelLost;
+    private long mostKernelLost;
+    /** Set by close when the reader has not stopped: the reader frees the events and rings when it does. */
+    private volatile boolean readerCloses;
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong drainPasses = new AtomicLong();
     private final Sample sample = new Sample(MAX_CHAIN);
@@ -502,6 +505,10 @@ public final class Sampler implements AutoCloseable {
             sink.drained(System.nanoTime());
         } catch (Throwable t) {
             report.accept("sampling stopped: " + t);
+        } finally {
+            if (readerCloses) {
+                closeEvents();
+            }
         }
     }
 
@@ -693,19 +700,22 @@ public final class Sampler implements AutoCloseable {
                 Math.max(lost.get(), kernelLost()), throttled.get(), readerTid, samplesByEvent.clone());
     }
 
-    /** The events' lost counts, summed; said at the first loss. The largest sum is kept for after close. */
+    /**
+     * The events' lost counts, summed; said at the first loss. The largest sum is kept for after close. A read per
+     * event: status and outputs ask, not the reader.
+     */
     private synchronized long kernelLost() {
         if (countsLost) {
             long sum = closedEventsLost;
             for (PerfEvent e : events) {
                 sum += lostCount(e);
             }
-            kernelLost = Math.max(kernelLost, sum);
-            if (kernelLost > 0) {
+            mostKernelLost = Math.max(mostKernelLost, sum);
+            if (mostKernelLost > 0) {
                 sayLoss();
             }
         }
-        return kernelLost;
+        return mostKernelLost;
     }
 
     private long lostCount(PerfEvent e) {
@@ -725,6 +735,9 @@ public final class Sampler implements AutoCloseable {
     /** Stops sampling, lets the reader take what is left, and frees events and rings. Idempotent. */
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         running = false;
         disableAll();
         opened.countDown();
@@ -735,11 +748,11 @@ public final class Sampler implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         kernelLost(); // while the events that count are open
+        // Unmapping a ring under a reader that still reads it would crash the JVM: a late reader frees them itself.
+        readerCloses = true;
         if (reader.isAlive()) {
-            // Unmapping a ring under a reader that still reads it would crash the JVM: the stopped events and their
-            // rings stay until exit.
-            report.accept("the sampler's reader did not stop within 5 s; its stopped events and rings stay until the"
-                    + " JVM exits");
+            report.accept("the sampler's reader did not stop within 5 s; it frees the stopped events and rings when"
+                    + " it does");
             return;
         }
         closeEvents();

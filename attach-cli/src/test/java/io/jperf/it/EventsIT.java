@@ -206,9 +206,12 @@ class EventsIT {
      */
     @Test
     void traceCountsTheCallsItLoses() throws Exception {
+        assumeTrue(Integer.parseInt(System.getProperty("os.version").split("\\.")[0]) >= 6,
+                "before Linux 6.0 events keep no lost count: only LOST records say losses");
         int writes = 50_000;
         TracedWrites t = traceWrites(writes, "-Xint");
         long missing = WARM_UP_WRITES + writes - t.writes;
+        assumeTrue(missing > 0 || t.lost > 0, "the reader kept up: nothing was lost to count");
         assertTrue(t.lost >= missing, missing + " writes missing, " + t.lost + " calls counted lost\n" + t.text);
     }
 
