@@ -10,8 +10,9 @@ import java.util.concurrent.Callable;
 
 /** jperf perfmap: Java symbols for external perf, in a JVM that is already running. */
 @Command(name = "perfmap", mixinStandardHelpOptions = true,
-        description = {"Keep /tmp/perf-PID.map current in a running JVM (and optionally write a jitdump),",
-                "so that perf report, perf script and perf top show Java method names."})
+        description = {"Keep /tmp/perf-PID.map current in a running JVM, for perf's Java method names.",
+                "perf report, perf script and perf top then show Java methods; --jitdump also writes a jitdump for"
+                        + " perf inject --jit."})
 final class PerfMapCommand implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "PID", required = true, description = "the JVM's process id")
     long pid;

@@ -12,8 +12,9 @@ import java.util.concurrent.Callable;
  * into one file, like perf record.
  */
 @Command(name = "record", mixinStandardHelpOptions = true,
-        description = {"Profile a running JVM (-p PID, for -d seconds or until Ctrl-C) or a new one (-- java ARGS),",
-                "into -o FILE (default jperf.data; .html, .collapsed, .txt, .data)."})
+        description = {"Profile a running JVM (-p PID) or a new one (-- java ARGS).",
+                "A running one for -d seconds or until Ctrl-C, a new one until it exits; into -o FILE (default"
+                        + " jperf.data; .html, .collapsed, .txt, .data)."})
 final class RecordCommand implements Callable<Integer> {
     @Mixin
     Subject subject;

@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 
 /** jperf stat: count events in a JVM, as perf stat does, per Java thread if asked. */
 @Command(name = "stat", mixinStandardHelpOptions = true,
-        description = {"Count events in a running JVM (-p PID, for -d seconds or until Ctrl-C) or a new one",
-                "(-- java ARGS): totals and rates, per Java thread with --per-thread. -e 'syscalls:sys_enter_*'",
-                "counts system calls by name."})
+        description = {"Count events in a running JVM (-p PID) or a new one (-- java ARGS).",
+                "A running one for -d seconds or until Ctrl-C, a new one until it exits: totals and rates, per Java"
+                        + " thread with --per-thread. -e 'syscalls:sys_enter_*' counts system calls by name."})
 final class StatCommand implements Callable<Integer> {
     @Mixin
     Subject subject;

@@ -12,8 +12,9 @@ import java.util.concurrent.Callable;
  * for perf stop being updated.
  */
 @Command(name = "stop", mixinStandardHelpOptions = true,
-        description = {"Stop profiling a running JVM (with -o the profile is written here, format by extension)",
-                "and stop updating its Java symbols for perf (the map stays as last written, a jitdump is closed)."})
+        description = {"Stop profiling a running JVM, and updating its Java symbols for perf.",
+                "With -o the profile is written here, format by extension; the map stays as last written, a jitdump"
+                        + " is closed."})
 final class StopCommand implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "PID", required = true, description = "the JVM's process id")
     long pid;

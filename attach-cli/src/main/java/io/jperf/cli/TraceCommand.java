@@ -9,8 +9,9 @@ import java.util.concurrent.Callable;
 
 /** jperf trace: the JVM's system calls, as perf trace shows them, with Java thread names and stacks. */
 @Command(name = "trace", mixinStandardHelpOptions = true,
-        description = {"Trace the system calls of a running JVM (-p PID, for -d seconds or until Ctrl-C) or a new one",
-                "(-- java ARGS): each call with duration, result and thread; -s for a summary."})
+        description = {"Trace the system calls of a running JVM (-p PID) or a new one (-- java ARGS).",
+                "A running one for -d seconds or until Ctrl-C, a new one until it exits: each call with duration,"
+                        + " result and thread; -s for a summary."})
 final class TraceCommand implements Callable<Integer> {
     @Mixin
     Subject subject;
