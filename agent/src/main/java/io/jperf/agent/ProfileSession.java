@@ -152,11 +152,6 @@ final class ProfileSession extends Session {
         return OutputFormat.DATA;
     }
 
-    @Override
-    String what() {
-        return "profile";
-    }
-
     private Output output(Profile profile) {
         return (format, out) -> format.write(profile, style, options.has("threads"), title(), out);
     }

@@ -36,6 +36,14 @@ abstract class Session {
 
     static Session start(AgentOptions options, CodeCacheTracker tracker, JavaThreads threads)
             throws AgentOptions.BadOptionException, PerfException {
+        Path file = file(options);
+        if (file != null) {
+            try {
+                SafeFile.checkWritable(file);
+            } catch (IOException e) {
+                throw new AgentOptions.BadOptionException(cannotWrite(what(options), file, e));
+            }
+        }
         if (options.has("stat")) {
             return StatSession.start(options, threads);
         }
@@ -102,9 +110,12 @@ abstract class Session {
         try {
             SafeFile.replace(file, out -> output.write(format, out));
         } catch (IOException e) {
-            throw new IOException("cannot write the " + what() + " to " + file + ": " + e.getMessage()
-                    + "; choose another file=", e);
+            throw new IOException(cannotWrite(what(), file, e), e);
         }
+    }
+
+    private static String cannotWrite(String what, Path file, IOException e) {
+        return "cannot write the " + what + " to " + file + ": " + e.getMessage() + "; choose another file=";
     }
 
     /** A result as bytes, for a control client. */
@@ -131,7 +142,13 @@ abstract class Session {
     }
 
     /** "profile", "counts" or "trace", for messages. */
-    abstract String what();
+    String what() {
+        return what(options);
+    }
+
+    private static String what(AgentOptions options) {
+        return options.has("stat") ? "counts" : options.has("trace") ? "trace" : "profile";
+    }
 
     /** The application, for titles: "java 1234" or the launcher's name. */
     static String subject() {

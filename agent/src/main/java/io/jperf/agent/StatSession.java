@@ -199,9 +199,4 @@ final class StatSession extends Session {
     OutputFormat defaultFormat() {
         return OutputFormat.REPORT;
     }
-
-    @Override
-    String what() {
-        return "counts";
-    }
 }

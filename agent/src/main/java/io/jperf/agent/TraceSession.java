@@ -160,9 +160,4 @@ final class TraceSession extends Session {
     OutputFormat defaultFormat() {
         return OutputFormat.REPORT;
     }
-
-    @Override
-    String what() {
-        return "trace";
-    }
 }

@@ -2,9 +2,11 @@ package io.jperf.cli;
 
 import io.jperf.attach.Attacher;
 import io.jperf.attach.ControlClient;
+import io.jperf.files.SafeFile;
 import io.jperf.output.OutputFormat;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -30,11 +32,41 @@ final class Control {
         return OutputFormat.ofFile(output.getFileName().toString()).name;
     }
 
-    static void write(Path output, byte[] bytes) throws IOException {
-        Path parent = output.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+    /**
+     * Fails now where {@code output} cannot be written (its directories are made first): before a recording or a
+     * stop, whose result would otherwise be lost at the end.
+     */
+    static void checkWritable(Path output) throws IOException {
+        try {
+            createParent(output);
+            SafeFile.checkWritable(output);
+        } catch (IOException e) {
+            throw new IOException(cannotWrite(output, e), e);
         }
-        Files.write(output, bytes);
+    }
+
+    /** Writes a result as the agent writes its own: atomically, never through a link to a file. */
+    static void write(Path output, SafeFile.Content content) throws IOException {
+        try {
+            createParent(output);
+            SafeFile.replace(output, content);
+        } catch (IOException e) {
+            throw new IOException(cannotWrite(output, e), e);
+        }
+    }
+
+    private static void createParent(Path output) throws IOException {
+        Path parent = output.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (FileSystemException e) {
+            // The JDK names only the path; the reason, when it has one, says why.
+            throw new IOException("cannot create the directory " + parent
+                    + (e.getReason() == null ? "" : ": " + e.getReason()), e);
+        }
+    }
+
+    private static String cannotWrite(Path output, IOException e) {
+        return "cannot write " + output + ": " + e.getMessage() + "; choose another -o";
     }
 }

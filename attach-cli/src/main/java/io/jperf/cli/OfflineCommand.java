@@ -60,9 +60,12 @@ abstract class OfflineCommand implements Callable<Integer> {
             format.write(profile, AS_RECORDED, threads, title, out);
             out.flush();
         } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output))) {
-                format.write(profile, AS_RECORDED, threads, title, out);
-            }
+            OutputFormat chosen = format;
+            Control.write(output, out -> {
+                OutputStream buffered = new BufferedOutputStream(out);
+                chosen.write(profile, AS_RECORDED, threads, title, buffered);
+                buffered.flush();
+            });
         }
         return 0;
     }

@@ -44,6 +44,9 @@ final class Recording {
 
     /** Attach, start, wait, stop; returns the exit status. */
     int running(long pid, Double seconds) throws Exception {
+        if (output != null) {
+            Control.checkWritable(output);
+        }
         ControlClient client = ControlClient.connect(pid);
         Control.send(client, "start," + startOptions);
         CountDownLatch done = new CountDownLatch(1);
@@ -97,7 +100,7 @@ final class Recording {
                 System.out.flush();
                 return true;
             }
-            Control.write(output, bytes);
+            Control.write(output, out -> out.write(bytes));
             Matcher m = STATUS.matcher(status);
             System.err.println("[ jperf " + verb + ": wrote " + output + (m.find() ? ": " + m.group(1) + " "
                     + m.group(2) + ", " + m.group(3) + " lost" : "") + " ]");
@@ -131,9 +134,11 @@ final class Recording {
         if (output == null) {
             printAndDelete(file);
         } else {
-            boolean written = Files.exists(output) && !modified(output).equals(before);
-            System.err.println("[ jperf " + verb + ": " + output + (written ? " written" : " not written")
-                    + "; " + command.get(0) + " exited with " + status + " ]");
+            // A device or pipe (/dev/null, /dev/stdout) keeps no time of writing: the agent said if it failed.
+            boolean regular = Files.isRegularFile(output);
+            boolean written = regular && !modified(output).equals(before);
+            System.err.println("[ jperf " + verb + ": " + output + (regular ? written ? " written" : " not written"
+                    : " sent") + "; " + command.get(0) + " exited with " + status + " ]");
         }
         return status;
     }
@@ -155,6 +160,9 @@ final class Recording {
         }
         if (options.has("trace")) {
             TraceFs.find();
+        }
+        if (output != null) {
+            Control.checkWritable(output);
         }
     }
 

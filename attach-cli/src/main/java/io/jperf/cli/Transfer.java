@@ -16,8 +16,9 @@ final class Transfer {
             System.out.println(text.isEmpty() ? action + " done" : text);
             return 0;
         }
+        Control.checkWritable(output); // before a stop, whose profile would be lost with the write
         byte[] profile = Control.send(client, action + ",send,format=" + Control.formatOf(output)).payload();
-        Control.write(output, profile);
+        Control.write(output, out -> out.write(profile));
         System.err.println("[ jperf " + action + ": wrote " + output + " (" + profile.length + " bytes) ]");
         return 0;
     }

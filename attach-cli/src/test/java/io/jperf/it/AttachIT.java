@@ -150,11 +150,39 @@ class AttachIT {
             assertOneLine(Proc.jperf(jdk, "record", "-p", Long.toString(t.pid()), "--bogus"), "Unknown option");
             assertTrue(t.isAlive());
             if (Proc.isRoot()) {
-                assertOneLine(Proc.jperfAs("nobody", jdk, "record", "-p", Long.toString(t.pid()), "-d", "1"),
+                assertOneLine(Proc.jperfAs("nobody", jdk, "record", "-p", Long.toString(t.pid()), "-d", "1", "-o",
+                        "/tmp/jperf-nobody-" + t.pid() + ".data"),
                         "cannot inspect process " + t.pid() + " (permission denied on /proc/" + t.pid()
                                 + "/maps); run jperf as the JVM's user or as root");
                 assertTrue(t.isAlive());
             }
+        }
+    }
+
+    /**
+     * An -o where nothing can be written is refused before anything is lost: before the new JVM runs, before a
+     * recording attaches, before a stop ends the profile. The reason is said in words, not as the temporary file's name.
+     */
+    @Test
+    void anUnwritableOutputIsRefusedBeforeAnythingIsLost() throws Exception {
+        Jdks.Jdk jdk = Jdks.current();
+        String bad = "/proc/jperf-cannot-write-here.data";
+        String line = "jperf: cannot write " + bad + ": /proc takes no new files; choose another -o";
+        Proc.Result launched = Proc.jperf(jdk, "record", "-o", bad, "--", jdk.java().toString(), "-jar",
+                Target.SAMPLES_JAR.toString(), "hello", "0");
+        assertOneLine(launched, line);
+        assertTrue(!launched.out().contains("hello"), "the JVM ran: " + launched.out());
+        Path dir = Files.createTempDirectory("jperf-unwritable-");
+        try (Target t = Target.with(jdk).agent("start,interval=1ms").start("hotloop", 60)) {
+            String pid = Long.toString(t.pid());
+            assertOneLine(Proc.jperf(jdk, "record", "-p", pid, "-d", "1", "-o", bad), line);
+            assertOneLine(Proc.jperf(jdk, "stop", "-p", pid, "-o", bad), line);
+            assertTrue(Proc.jperf(jdk, "status", "-p", pid).assertOk().out().startsWith("profiling cpu-clock"));
+            Path good = dir.resolve("kept.collapsed");
+            Proc.jperf(jdk, "stop", "-p", pid, "-o", good.toString()).assertOk();
+            assertTrue(Files.readString(good).contains("Workloads.hotLoop"), "the profile was kept until the stop");
+        } finally {
+            JitDumpIT.delete(dir);
         }
     }
 

@@ -131,8 +131,9 @@ public final class PerfMapWriter implements CodeListener {
         if (e instanceof SafeFile.RefusedException) {
             return e.getMessage();
         }
-        if (e instanceof FileSystemException) {
-            String reason = ((FileSystemException) e).getReason();
+        if (e instanceof FileSystemException || e.getCause() instanceof FileSystemException) {
+            // SafeFile words why /tmp takes no new file; the JDK's own exceptions name only the file.
+            String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
             if (e instanceof AccessDeniedException || reason == null) {
                 reason = "permission denied";
             }

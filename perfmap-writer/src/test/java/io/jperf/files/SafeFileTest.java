@@ -1,6 +1,7 @@
 package io.jperf.files;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -8,6 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,6 +48,7 @@ class SafeFileTest {
 
     @Test
     void linksAndDirectoriesAreRefused() throws IOException {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx")); // shared, as /tmp
         Path victim = Files.writeString(dir.resolve("victim"), "precious");
         Path link = Files.createSymbolicLink(dir.resolve("perf-3.map"), victim);
         SafeFile.RefusedException e = assertThrows(SafeFile.RefusedException.class,
@@ -54,6 +58,19 @@ class SafeFileTest {
         assertEquals("precious", Files.readString(victim));
         Path directory = Files.createDirectory(dir.resolve("perf-4.map"));
         assertThrows(SafeFile.RefusedException.class, () -> SafeFile.replace(directory, out -> { }));
+    }
+
+    /** In a directory only its owner writes to, a link to a file is the user's own: refused, without "rm". */
+    @Test
+    void aLinkToAFileInAPrivateDirectoryNamesTheWayOut() throws IOException {
+        Path mine = Files.createDirectory(dir.resolve("mine"));
+        Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rwx------"));
+        Path real = Files.writeString(dir.resolve("real.txt"), "kept");
+        Path link = Files.createSymbolicLink(mine.resolve("latest.txt"), real);
+        SafeFile.RefusedException e = assertThrows(SafeFile.RefusedException.class, () -> SafeFile.checkWritable(link));
+        assertTrue(e.getMessage().endsWith("Name the file it leads to instead") && !e.getMessage().contains("rm "),
+                e.getMessage());
+        assertEquals("kept", Files.readString(real));
     }
 
     @Test
@@ -68,6 +85,45 @@ class SafeFileTest {
                 () -> SafeFile.replace(target, out -> out.write("ours".getBytes())));
         assertTrue(e.getMessage().contains("belongs to uid 65534"), e.getMessage());
         assertEquals("theirs", Files.readString(target));
+    }
+
+    /** The reason in words, checked before anything is written, and nothing left behind. */
+    @Test
+    void checkWritableSaysWhyAFileCannotBeWritten() throws IOException {
+        IOException missing = assertThrows(IOException.class,
+                () -> SafeFile.checkWritable(dir.resolve("no/such/dir/out.data")));
+        assertEquals("no directory " + dir.resolve("no/such/dir"), missing.getMessage());
+        IOException proc = assertThrows(IOException.class, () -> SafeFile.checkWritable(Path.of("/proc/out.data")));
+        assertEquals("/proc takes no new files", proc.getMessage());
+        Path link = Files.createSymbolicLink(dir.resolve("link.data"), dir.resolve("elsewhere"));
+        assertThrows(SafeFile.RefusedException.class, () -> SafeFile.checkWritable(link));
+        Path fine = dir.resolve("out.data");
+        SafeFile.checkWritable(fine);
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(link), files.collect(Collectors.toList()), "only the link: no temporary, no target");
+        }
+    }
+
+    /**
+     * /dev/null and /dev/stdout are what the user named: written in place, /dev/stdout through its link. The same
+     * kind of file (a pipe) in a directory others may write to is refused: someone may have put it there.
+     */
+    @Test
+    @Timeout(20) // a pipe written in place with no reader would block
+    void devicesAreWrittenInPlaceOutsideSharedDirectories() throws Exception {
+        SafeFile.checkWritable(Path.of("/dev/null"));
+        SafeFile.replace(Path.of("/dev/null"), out -> out.write("nothing".getBytes()));
+        assertTrue(Files.isSymbolicLink(Path.of("/dev/stdout")));
+        SafeFile.checkWritable(Path.of("/dev/stdout"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path fifo = dir.resolve("planted.data");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        SafeFile.RefusedException e = assertThrows(SafeFile.RefusedException.class,
+                () -> SafeFile.replace(fifo, out -> out.write("x".getBytes())));
+        assertTrue(e.getMessage().contains("is not a regular file"), e.getMessage());
+        Path directory = Files.createDirectory(dir.resolve("out.data"));
+        assertEquals(directory + " is a directory; name a file in it",
+                assertThrows(SafeFile.RefusedException.class, () -> SafeFile.checkWritable(directory)).getMessage());
     }
 
     @Test

@@ -72,6 +72,8 @@ class PerfMapWriterTest {
 
     @Test
     void aPlantedLinkIsReportedOnceAndLeftAlone() throws Exception {
+        // Planted in a directory everyone writes to, as /tmp, where the map lives.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         Path victim = dir.resolve("victim");
         Files.writeString(victim, "precious");
         Path map = dir.resolve("perf-2.map");
