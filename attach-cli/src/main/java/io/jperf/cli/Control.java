@@ -27,9 +27,10 @@ final class Control {
         return answer;
     }
 
-    /** The format name the agent knows for a local output file. */
-    static String formatOf(Path output) {
-        return OutputFormat.ofFile(output.getFileName().toString()).name;
+    /** The format of a local output file, by its name (the root has none: it is refused as a directory). */
+    static OutputFormat formatOf(Path output) {
+        Path name = output.getFileName();
+        return OutputFormat.ofFile(name == null ? "" : name.toString());
     }
 
     /**
@@ -57,6 +58,9 @@ final class Control {
 
     private static void createParent(Path output) throws IOException {
         Path parent = output.toAbsolutePath().getParent();
+        if (parent == null) {
+            return; // the root: refused as a directory
+        }
         try {
             Files.createDirectories(parent);
         } catch (FileSystemException e) {

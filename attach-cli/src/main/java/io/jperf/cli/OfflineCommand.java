@@ -49,7 +49,7 @@ abstract class OfflineCommand implements Callable<Integer> {
             return 1;
         }
         OutputFormat format = output == null || this instanceof ScriptCommand ? format()
-                : OutputFormat.ofFile(output.getFileName().toString());
+                : Control.formatOf(output);
         if (format == OutputFormat.DATA) {
             format = format();
         }

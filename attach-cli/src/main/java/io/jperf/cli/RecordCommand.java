@@ -27,6 +27,6 @@ final class RecordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return subject.run(new Recording("record", profile.agentOptions(), Control.formatOf(output), output));
+        return subject.run(new Recording("record", profile.agentOptions(), Control.formatOf(output).name, output));
     }
 }

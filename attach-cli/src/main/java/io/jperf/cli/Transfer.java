@@ -17,7 +17,7 @@ final class Transfer {
             return 0;
         }
         Control.checkWritable(output); // before a stop, whose profile would be lost with the write
-        byte[] profile = Control.send(client, action + ",send,format=" + Control.formatOf(output)).payload();
+        byte[] profile = Control.send(client, action + ",send,format=" + Control.formatOf(output).name).payload();
         Control.write(output, out -> out.write(profile));
         System.err.println("[ jperf " + action + ": wrote " + output + " (" + profile.length + " bytes) ]");
         return 0;

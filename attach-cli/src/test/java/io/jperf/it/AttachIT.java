@@ -161,7 +161,8 @@ class AttachIT {
 
     /**
      * An -o where nothing can be written is refused before anything is lost: before the new JVM runs, before a
-     * recording attaches, before a stop ends the profile. The reason is said in words, not as the temporary file's name.
+     * recording attaches, before a stop ends the profile. The reason is said in words, not as the temporary file's
+     * name.
      */
     @Test
     void anUnwritableOutputIsRefusedBeforeAnythingIsLost() throws Exception {

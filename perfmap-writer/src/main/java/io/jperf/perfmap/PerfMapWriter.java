@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  * JVM exits so that {@code perf report} works afterwards.
  */
 public final class PerfMapWriter implements CodeListener {
+    private static final String ONLY_TMP = "; perf reads Java symbols only from /tmp: the JVM's user must be able to"
+            + " write there";
     private static final long MIN_INTERVAL_MILLIS = 250;
     private static final long MAX_INTERVAL_MILLIS = 500;
     /** A rewrite may take at most this share of the time between rewrites. */
@@ -131,13 +133,15 @@ public final class PerfMapWriter implements CodeListener {
         if (e instanceof SafeFile.RefusedException) {
             return e.getMessage();
         }
-        if (e instanceof FileSystemException || e.getCause() instanceof FileSystemException) {
-            // SafeFile words why /tmp takes no new file; the JDK's own exceptions name only the file.
-            String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        if (e instanceof SafeFile.DirectoryException) {
+            return e.getMessage() + ONLY_TMP;
+        }
+        if (e instanceof FileSystemException) {
+            String reason = ((FileSystemException) e).getReason();
             if (e instanceof AccessDeniedException || reason == null) {
                 reason = "permission denied";
             }
-            return reason + "; perf reads Java symbols only from /tmp: the JVM's user must be able to write there";
+            return reason + ONLY_TMP;
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }

@@ -9,7 +9,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,6 +78,7 @@ class SafeFileTest {
 
     @Test
     void aFileOfAnotherUserIsRefused() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx")); // shared, as /tmp
         Path target = Files.writeString(dir.resolve("perf-5.map"), "theirs");
         try {
             Files.setAttribute(target, "unix:uid", 65534);
@@ -105,25 +109,48 @@ class SafeFileTest {
     }
 
     /**
-     * /dev/null and /dev/stdout are what the user named: written in place, /dev/stdout through its link. The same
-     * kind of file (a pipe) in a directory others may write to is refused: someone may have put it there.
+     * /dev/null is what the user named: written in place, as a pipe of the user's own is (through its reader). The
+     * same pipe where others may write, or in another user's directory, is refused: someone else may have put it there.
      */
     @Test
-    @Timeout(20) // a pipe written in place with no reader would block
-    void devicesAreWrittenInPlaceOutsideSharedDirectories() throws Exception {
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a pipe opened with no reader blocks
+    void devicesAndPipesAreWrittenInPlaceOnlyWhereNoOneElseCouldPutThem() throws Exception {
         SafeFile.checkWritable(Path.of("/dev/null"));
         SafeFile.replace(Path.of("/dev/null"), out -> out.write("nothing".getBytes()));
-        assertTrue(Files.isSymbolicLink(Path.of("/dev/stdout")));
-        SafeFile.checkWritable(Path.of("/dev/stdout"));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path fifo = dir.resolve("planted.data");
-        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+
+        Path mine = Files.createDirectory(dir.resolve("mine"));
+        Path pipe = fifo(mine.resolve("out.data"));
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readString(pipe);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        SafeFile.checkWritable(pipe);
+        SafeFile.replace(pipe, out -> out.write("through the pipe".getBytes()));
+        assertEquals("through the pipe", read.get(10, TimeUnit.SECONDS));
+
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx")); // shared, as /tmp
+        Path planted = fifo(dir.resolve("planted.data"));
         SafeFile.RefusedException e = assertThrows(SafeFile.RefusedException.class,
-                () -> SafeFile.replace(fifo, out -> out.write("x".getBytes())));
-        assertTrue(e.getMessage().contains("is not a regular file"), e.getMessage());
+                () -> SafeFile.replace(planted, out -> out.write("x".getBytes())));
+        assertTrue(e.getMessage().contains("is not a regular file") && e.getMessage().contains("rm " + planted),
+                e.getMessage());
+        try {
+            Files.setAttribute(mine, "unix:uid", 65534); // a directory of another user's, private to them
+        } catch (IOException notRoot) {
+            return;
+        }
+        assertThrows(SafeFile.RefusedException.class, () -> SafeFile.checkWritable(pipe));
         Path directory = Files.createDirectory(dir.resolve("out.data"));
         assertEquals(directory + " is a directory; name a file in it",
                 assertThrows(SafeFile.RefusedException.class, () -> SafeFile.checkWritable(directory)).getMessage());
+    }
+
+    private static Path fifo(Path path) throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", path.toString()).start().waitFor());
+        return path;
     }
 
     @Test
