@@ -9,6 +9,8 @@ import picocli.CommandLine.Option;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,6 +41,14 @@ abstract class OfflineCommand implements Callable<Integer> {
             data = Files.readAllBytes(input);
         } catch (NoSuchFileException e) {
             System.err.println("jperf: no such file: " + input);
+            return 1;
+        } catch (FileSystemException e) {
+            // The JDK names the file, or gives the reason alone: say both.
+            System.err.println("jperf: cannot read " + input + ": " + (e instanceof AccessDeniedException
+                    ? "permission denied" : e.getReason() != null ? e.getReason() : e.getMessage()));
+            return 1;
+        } catch (IOException e) {
+            System.err.println("jperf: cannot read " + input + ": " + e.getMessage());
             return 1;
         }
         Profile profile;

@@ -63,7 +63,7 @@ class BadInputIT {
             flipped[flipped.length / 2] ^= 0x55;
             Path corrupt = Files.write(dir.resolve("corrupt.data"), flipped);
             Path other = Files.writeString(dir.resolve("other.data"), "not a profile at all");
-            for (Path p : List.of(truncated, corrupt, other, dir.resolve("missing.data"))) {
+            for (Path p : List.of(truncated, corrupt, other, dir.resolve("missing.data"), dir)) {
                 for (String verb : List.of("report", "script", "flamegraph")) {
                     Proc.Result r = Proc.jperf(JDK, verb, "-i", p.toString());
                     assertEquals(1, r.exit(), verb + " " + p + ": " + r.err());
