@@ -81,7 +81,8 @@ class SamplerTest {
         // A slow clock still gets the smallest ring.
         assertEquals(32, Sampler.perCpuPages(2, false, true, Sampler.bytesPerSecond(List.of(new SamplingEvent(cpu,
                 1_000_000_000L, false, null, true, false, 16384)))));
-        // Per-thread rings with stack copies: 512 KiB each up to 128 threads, then a share of 64 MiB, at least 16 pages.
+        // Per-thread rings with stack copies: 512 KiB each up to 128 threads, then a share of 64 MiB, at least 16
+        // pages.
         assertEquals(128, Sampler.perThreadStackCopyPages(1));
         assertEquals(128, Sampler.perThreadStackCopyPages(128));
         assertEquals(64, Sampler.perThreadStackCopyPages(129));

@@ -25,7 +25,8 @@ final class PerfMapCommand implements Callable<Integer> {
     Path jitdumpDir;
 
     @Option(names = "--stats", paramLabel = "FILE",
-            description = "write JIT-symbol statistics (events, Service Thread time, write times) to FILE when the JVM exits")
+            description = "write JIT-symbol statistics (events, Service Thread time, write times) to FILE when the JVM"
+                    + " exits")
     Path stats;
 
     @Option(names = "--dot", description = "dotted class names: java.lang.String.hashCode")

@@ -134,7 +134,8 @@ class AttachIT {
         assertOneLine(Proc.jperf(jdk, "status", "-p", "999999"), "jperf: no process with PID 999999");
         Process sleeper = new ProcessBuilder("sleep", "60").start();
         try {
-            assertOneLine(Proc.jperf(jdk, "status", "-p", Long.toString(sleeper.pid())), "is not a Java virtual machine");
+            assertOneLine(Proc.jperf(jdk, "status", "-p", Long.toString(sleeper.pid())),
+                    "is not a Java virtual machine");
         } finally {
             sleeper.destroyForcibly();
         }
@@ -271,7 +272,8 @@ class AttachIT {
                 assertTrue(Files.readString(dumped).startsWith("# jperf report"));
                 assertEquals("written to " + atStop, invoke(server, name, "stop"));
                 assertTrue(Files.readString(atStop).contains("Workloads.hotLoop"));
-                RuntimeMBeanException nothing = assertThrows(RuntimeMBeanException.class, () -> invoke(server, name, "stop"));
+                RuntimeMBeanException nothing = assertThrows(RuntimeMBeanException.class,
+                        () -> invoke(server, name, "stop"));
                 assertEquals("no profile is running: nothing to stop", nothing.getCause().getMessage());
             }
             assertTrue(t.isAlive());

@@ -58,7 +58,8 @@ class BadInputIT {
                 assertEquals(0, t.waitFor(Duration.ofSeconds(60)));
             }
             byte[] bytes = Files.readAllBytes(good);
-            Path truncated = Files.write(dir.resolve("truncated.data"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            Path truncated = Files.write(dir.resolve("truncated.data"),
+                    java.util.Arrays.copyOf(bytes, bytes.length / 2));
             byte[] flipped = bytes.clone();
             flipped[flipped.length / 2] ^= 0x55;
             Path corrupt = Files.write(dir.resolve("corrupt.data"), flipped);
@@ -85,7 +86,8 @@ class BadInputIT {
             assertEquals(0, t.waitFor(Duration.ofSeconds(60)));
             List<String> lines = jperfLines(t.stderr());
             assertEquals(1, lines.size(), t.stderr());
-            assertTrue(lines.get(0).startsWith("jperf: cannot write a jitdump: ") && lines.get(0).contains("jitdumpdir"),
+            assertTrue(lines.get(0).startsWith("jperf: cannot write a jitdump: ")
+                    && lines.get(0).contains("jitdumpdir"),
                     lines.get(0));
             assertTrue(t.stdout().contains("hot-loop: "));
         }

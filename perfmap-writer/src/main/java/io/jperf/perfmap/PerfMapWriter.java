@@ -22,8 +22,8 @@ import java.util.function.Consumer;
 
 /**
  * Keeps {@code /tmp/perf-PID.map} equal to the live code cache: rewritten whole, atomically, after a change, at most
- * every 250 to 500 ms (slower when a rewrite takes long), and once more when the tracker stops. The file stays after the
- * JVM exits so that {@code perf report} works afterwards.
+ * every 250 to 500 ms (slower when a rewrite takes long), and once more when the tracker stops. The file stays after
+ * the JVM exits so that {@code perf report} works afterwards.
  */
 public final class PerfMapWriter implements CodeListener {
     private static final String ONLY_TMP = "; perf reads Java symbols only from /tmp: the JVM's user must be able to"
@@ -114,7 +114,8 @@ public final class PerfMapWriter implements CodeListener {
             writes++;
             lastWriteNanos = System.nanoTime() - begin;
             interval = Math.min(TimeUnit.MILLISECONDS.toNanos(MAX_INTERVAL_MILLIS),
-                    Math.max(TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS), INTERVAL_PER_WRITE_TIME * lastWriteNanos));
+                    Math.max(TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS),
+                            INTERVAL_PER_WRITE_TIME * lastWriteNanos));
             lastError = null;
         } catch (IOException | RuntimeException e) {
             interval = TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);
