@@ -672,9 +672,9 @@ public final class Sampler implements AutoCloseable {
                 ringBytesMapped -= ring.length();
                 ring.close();
                 PerfEvent e = eventByThread.remove(tid);
-                List<PerfEvent> closing = new ArrayList<>(companions.getOrDefault(tid, List.of()));
-                closing.add(e);
-                for (PerfEvent c : closing) {
+                List<PerfEvent> ended = new ArrayList<>(companions.getOrDefault(tid, List.of()));
+                ended.add(e);
+                for (PerfEvent c : ended) {
                     closedEventsLost += lostCount(c);
                     events.remove(c);
                     c.close();

@@ -160,19 +160,18 @@ public final class SafeFile {
     }
 
     private static void checkReplaceable(Path target) throws IOException {
-        boolean shared = inSharedDirectory(target);
         if (Files.isSymbolicLink(target)) {
             // Where others may write, the link may be planted; elsewhere it is the user's, and so is the file.
             throw new RefusedException(target + " is a symbolic link (to " + Files.readSymbolicLink(target)
-                    + "); jperf does not write through links to files. " + (shared ? "Remove it: rm " + target
-                    : "Name the file it leads to instead"));
+                    + "); jperf does not write through links to files. " + (inSharedDirectory(target)
+                    ? "Remove it: rm " + target : "Name the file it leads to instead"));
         }
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new RefusedException(target + " is a directory; name a file in it");
         }
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
                 && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new RefusedException(target + " is not a regular file" + (shared
+            throw new RefusedException(target + " is not a regular file" + (inSharedDirectory(target)
                     ? " (a pipe, socket or device where others may write); jperf does not write into it. Remove it: rm "
                             + target
                     : ", nor a device or pipe jperf writes into (those are written only where root or their user"

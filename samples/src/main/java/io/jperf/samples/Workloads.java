@@ -238,8 +238,8 @@ final class Workloads {
     /**
      * Keeps {@code objects} small objects reachable, linked so that marking visits each, and collects the whole heap
      * (System.gc()) once an operation: each a stop-the-world pause of a second or so with -XX:+UseSerialGC. Between
-     * pauses it and a second thread work for a while, so that every CPU takes samples again (a profiler's rings that
-     * overflowed report their losses with the next record they take).
+     * pauses it and a second thread work for a while, so that every CPU takes samples again: before Linux 6.0, where
+     * events keep no lost count, a ring that overflowed reports its losses only with the next record it takes.
      */
     static Workload collector(int objects) {
         return new Workload("collector") {
